@@ -1,0 +1,178 @@
+"""Settings for ipcenter: one module, every knob an IPCENTER_* environment variable.
+
+Defaults suit a developer's machine (SQLite, media and search index under var/).
+Production sets IPCENTER_DEBUG=false, IPCENTER_SECRET_KEY and IPCENTER_ALLOWED_HOSTS.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name, str(default).lower()).strip().lower()
+    if value not in ("true", "false"):
+        raise ImproperlyConfigured(f"{name} must be 'true' or 'false', not {value!r}")
+    return value == "true"
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# --- IPCENTER_* settings (all listed in README.md) ---------------------------------
+DEBUG = env_bool("IPCENTER_DEBUG", default=True)
+DATA_DIR = Path(env_str("IPCENTER_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+SECRET_KEY = os.environ.get("IPCENTER_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        # A guessable key in production lets anyone forge sessions and reset tokens.
+        raise ImproperlyConfigured(
+            "IPCENTER_SECRET_KEY is not set. Production (IPCENTER_DEBUG=false) refuses to "
+            "start without it; generate one with: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'"
+        )
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+ALLOWED_HOSTS = env_list(
+    "IPCENTER_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else ""
+)
+CSRF_TRUSTED_ORIGINS = env_list("IPCENTER_CSRF_TRUSTED_ORIGINS")
+DATABASE_URL = env_str("IPCENTER_DATABASE_URL", f"sqlite:///{DATA_DIR / 'ipcenter.sqlite3'}")
+MEDIA_ROOT = Path(env_str("IPCENTER_MEDIA_DIR", str(DATA_DIR / "media")))
+SEARCH_INDEX_DIR = Path(env_str("IPCENTER_INDEX_DIR", str(DATA_DIR / "index")))
+SEARCH_BACKEND = env_str("IPCENTER_SEARCH_BACKEND", "whoosh")
+if SEARCH_BACKEND not in ("whoosh", "postgres"):
+    raise ImproperlyConfigured(
+        f"IPCENTER_SEARCH_BACKEND must be 'whoosh' or 'postgres', not {SEARCH_BACKEND!r}"
+    )
+REGISTRATION_PREFIX = env_str("IPCENTER_REGISTRATION_PREFIX", "NTHT")
+MAX_UPLOAD_MB = env_int("IPCENTER_MAX_UPLOAD_MB", 20, minimum=1)
+MAX_IMAGE_PIXELS = env_int("IPCENTER_MAX_IMAGE_MEGAPIXELS", 50, minimum=1) * 1_000_000
+EMAIL_BACKEND = env_str(
+    "IPCENTER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env_str("IPCENTER_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("IPCENTER_EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("IPCENTER_FROM_EMAIL", "ipcenter@localhost")
+TIME_ZONE = env_str("IPCENTER_TIME_ZONE", "Asia/Shanghai")
+SECURE_HSTS_SECONDS = env_int("IPCENTER_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_SSL_REDIRECT = env_bool("IPCENTER_SSL_REDIRECT", default=not DEBUG)
+# -------------------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_filters",
+    "accounts",
+    "designs",
+    "search",
+    "cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "ipcenter.urls"
+WSGI_APPLICATION = "ipcenter.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "ipcenter" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.roles",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "ipcenter" / "locale"]
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "media/"
+# Decoded-size guard for Pillow as a second line behind the explicit check in uploads.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ipcenter",
+    }
+}
+
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"ipcenter": {"level": "INFO"}},
+}
