@@ -2,16 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts import views
+from security.views import LoginView
 
 app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html"),
-        name="login",
-    ),
+    path("login/", LoginView.as_view(), name="login"),  # lockout + two-factor step
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",

@@ -4,6 +4,7 @@ Defaults suit a developer's machine (SQLite, media and search index under var/).
 Production sets IPCENTER_DEBUG=false, IPCENTER_SECRET_KEY and IPCENTER_ALLOWED_HOSTS.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -79,6 +80,10 @@ DEFAULT_FROM_EMAIL = env_str("IPCENTER_FROM_EMAIL", "ipcenter@localhost")
 TIME_ZONE = env_str("IPCENTER_TIME_ZONE", "Asia/Shanghai")
 SECURE_HSTS_SECONDS = env_int("IPCENTER_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_SSL_REDIRECT = env_bool("IPCENTER_SSL_REDIRECT", default=not DEBUG)
+# Hardening (security/ app; decisions and figures in docs/security.md).
+LOGIN_FAILURE_LIMIT = env_int("IPCENTER_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("IPCENTER_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+IPCENTER_TRUSTED_PROXIES = env_int("IPCENTER_TRUSTED_PROXIES", 0)
 # -------------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -94,6 +99,10 @@ INSTALLED_APPS = [
     "designs",
     "search",
     "cases",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "security",
 ]
 
 MIDDLEWARE = [
@@ -103,8 +112,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "security.middleware.TwoFactorSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it can turn a failed login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ipcenter.urls"
@@ -131,6 +144,22 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "security.backends.LockoutBackend",
+    # Its get_user() refuses inactive users, so disabling an account ends its sessions.
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: lock one account from one address, so a guesser elsewhere cannot lock
+# a merchant out of their own account; one address guessing many accounts is
+# limited per account (each pair counts separately; see docs/security.md).
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "security.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "security.net.axes_client_ip"
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "ipcenter"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
