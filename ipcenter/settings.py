@@ -46,6 +46,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 # --- IPCENTER_* settings (all listed in README.md) ---------------------------------
 DEBUG = env_bool("IPCENTER_DEBUG", default=True)
 DATA_DIR = Path(env_str("IPCENTER_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+# The embedded default keeps the SQLite file here, so the folder must exist before migrate.
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 SECRET_KEY = os.environ.get("IPCENTER_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -95,6 +97,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "ipcenter",
     "accounts",
     "designs",
     "search",
