@@ -7,9 +7,23 @@ from accounts.models import User
 
 @admin.register(User)
 class IpcenterUserAdmin(UserAdmin):
-    list_display = ["username", "shop_name", "stall_no", "phone", "is_staff", "is_active"]
+    list_display = [
+        "username",
+        "shop_name",
+        "stall_no",
+        "phone",
+        "is_staff",
+        "is_active",
+    ]
     list_filter = ["is_staff", "is_active", "groups"]
-    search_fields = ["username", "shop_name", "stall_no", "phone", "email", "credit_code"]
+    search_fields = [
+        "username",
+        "shop_name",
+        "stall_no",
+        "phone",
+        "email",
+        "credit_code",
+    ]
     fieldsets = UserAdmin.fieldsets + (
         (_("Merchant"), {"fields": ("phone", "shop_name", "stall_no", "credit_code")}),
     )

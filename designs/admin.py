@@ -21,13 +21,34 @@ class DesignEventInline(admin.TabularInline):
 
 @admin.register(FabricDesign)
 class FabricDesignAdmin(admin.ModelAdmin):
-    list_display = ["registration_no", "title", "owner", "category", "technique", "status", "registered_on"]
+    list_display = [
+        "registration_no",
+        "title",
+        "owner",
+        "category",
+        "technique",
+        "status",
+        "registered_on",
+    ]
     list_filter = ["status", "category", "technique", "originality", "registered_on"]
-    search_fields = ["registration_no", "title", "authors", "copyright_holder", "owner__shop_name"]
+    search_fields = [
+        "registration_no",
+        "title",
+        "authors",
+        "copyright_holder",
+        "owner__shop_name",
+    ]
     date_hierarchy = "created_at"
     raw_id_fields = ["owner", "reviewer"]
     # Status and numbers change only through the workflow (designs/services.py).
-    readonly_fields = ["status", "registration_no", "registered_on", "submitted_at", "reviewer", "decision_reason"]
+    readonly_fields = [
+        "status",
+        "registration_no",
+        "registered_on",
+        "submitted_at",
+        "reviewer",
+        "decision_reason",
+    ]
     inlines = [DesignImageInline, DesignEventInline]
 
 

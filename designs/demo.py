@@ -97,10 +97,17 @@ def generated_pattern(seed: int, size: int = 384) -> bytes:
                     r = radius * 0.45
                     draw.ellipse((px - r, py - r, px + r, py + r), fill=palette[1])
                 r = radius * 0.35
-                draw.ellipse((cx + dx - r, cy + dy - r, cx + dx + r, cy + dy + r), fill=palette[2])
+                draw.ellipse(
+                    (cx + dx - r, cy + dy - r, cx + dx + r, cy + dy + r),
+                    fill=palette[2],
+                )
     for _ in range(rng.randint(3, 8)):
         x, y = rng.randrange(tile_size), rng.randrange(tile_size)
-        draw.line((x, y, x + rng.randint(-20, 20), y + rng.randint(-20, 20)), fill=palette[3], width=2)
+        draw.line(
+            (x, y, x + rng.randint(-20, 20), y + rng.randint(-20, 20)),
+            fill=palette[3],
+            width=2,
+        )
     image = Image.new("RGB", (size, size))
     for x in range(0, size, tile_size):
         for y in range(0, size, tile_size):
@@ -113,7 +120,9 @@ def generated_pattern(seed: int, size: int = 384) -> bytes:
 def ensure_users() -> dict[str, User]:
     users = {}
     for username, shop, stall, phone, name in MERCHANTS:
-        users[username] = _user(username, shop_name=shop, stall_no=stall, phone=phone, first_name=name)
+        users[username] = _user(
+            username, shop_name=shop, stall_no=stall, phone=phone, first_name=name
+        )
     for username, name, role in STAFF:
         user = _user(username, first_name=name, is_staff=(role == roles.ADMINISTRATOR))
         user.groups.add(Group.objects.get(name=role))
@@ -123,7 +132,8 @@ def ensure_users() -> dict[str, User]:
 
 def _user(username: str, **fields) -> User:
     user, created = User.objects.get_or_create(
-        username=username, defaults={"email": f"{username}@demo.ipcenter.local", **fields}
+        username=username,
+        defaults={"email": f"{username}@demo.ipcenter.local", **fields},
     )
     if created:
         user.set_password(DEMO_PASSWORD)
@@ -142,7 +152,10 @@ def seed_designs(progress: Callable[[str], None] = lambda _: None) -> int:
     rng = random.Random(2026)
     created = 0
     first_day = datetime.date(2025, 1, 6)
-    sources = [(p, HERO_TITLES.get(p.stem.removeprefix("hero-"), p.stem)) for p in sorted(DEMO_DIR.glob("hero-*.png"))]
+    sources = [
+        (p, HERO_TITLES.get(p.stem.removeprefix("hero-"), p.stem))
+        for p in sorted(DEMO_DIR.glob("hero-*.png"))
+    ]
     sources += [(seed, f"缠枝莲{seed}号") for seed in range(1, 5)]
     plan = [FabricDesign.Status.REGISTERED] * len(sources)
     extra = [
@@ -159,7 +172,11 @@ def seed_designs(progress: Callable[[str], None] = lambda _: None) -> int:
     sources += [(100 + i, f"牡丹花开{i + 1}号") for i in range(len(extra))]
     plan += extra
     for index, ((source, motif), status) in enumerate(zip(sources, plan, strict=True)):
-        data = source.read_bytes() if isinstance(source, Path) else generated_pattern(source)
+        data = (
+            source.read_bytes()
+            if isinstance(source, Path)
+            else generated_pattern(source)
+        )
         category, product = PRODUCTS[index % len(PRODUCTS)]
         owner = merchants[index % len(merchants)]
         created_on = first_day + datetime.timedelta(days=index * 17)
@@ -174,10 +191,21 @@ def seed_designs(progress: Callable[[str], None] = lambda _: None) -> int:
             authors=AUTHORS[index % len(AUTHORS)],
             copyright_holder=owner.shop_name,
             created_on=created_on,
-            published_on=created_on + datetime.timedelta(days=10) if index % 3 else None,
-            originality=FabricDesign.Originality.ADAPTATION if index % 7 == 3 else FabricDesign.Originality.ORIGINAL,
+            published_on=created_on + datetime.timedelta(days=10)
+            if index % 3
+            else None,
+            originality=FabricDesign.Originality.ADAPTATION
+            if index % 7 == 3
+            else FabricDesign.Originality.ORIGINAL,
         )
-        _advance(design, status, owner=owner, reviewer=reviewer, director=director, on=created_on + datetime.timedelta(days=20))
+        _advance(
+            design,
+            status,
+            owner=owner,
+            reviewer=reviewer,
+            director=director,
+            on=created_on + datetime.timedelta(days=20),
+        )
         created += 1
         progress(f"{created}/{len(sources)} {design.title}")
     return created
@@ -191,12 +219,20 @@ def _advance(design, status, *, owner, reviewer, director, on) -> None:
     if status == S.SUBMITTED:
         return
     if status == S.RETURNED:
-        services.return_design(design, by=reviewer, reason="请补充作品说明中的原创要素，并上传完整回位图。")
+        services.return_design(
+            design, by=reviewer, reason="请补充作品说明中的原创要素，并上传完整回位图。"
+        )
     elif status == S.REJECTED:
-        services.reject_design(design, by=reviewer, reason="与已登记花型实质性相似，不予登记。")
+        services.reject_design(
+            design, by=reviewer, reason="与已登记花型实质性相似，不予登记。"
+        )
     elif status == S.WITHDRAWN:
         services.withdraw_design(design, by=owner, note="经营户申请撤回。")
     else:
-        design = services.register_design(design, by=reviewer, on=min(on, datetime.date.today()))
+        design = services.register_design(
+            design, by=reviewer, on=min(on, datetime.date.today())
+        )
         if status == S.REVOKED:
-            services.revoke_design(design, by=director, reason="经调查，该花型为他人作品的翻版，撤销登记。")
+            services.revoke_design(
+                design, by=director, reason="经调查，该花型为他人作品的翻版，撤销登记。"
+            )

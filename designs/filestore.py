@@ -19,7 +19,9 @@ log = logging.getLogger("ipcenter.files")
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_written: ContextVar[list[str] | None] = ContextVar("ipcenter_written_files", default=None)
+_written: ContextVar[list[str] | None] = ContextVar(
+    "ipcenter_written_files", default=None
+)
 
 
 def track_written(name: str) -> None:

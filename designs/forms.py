@@ -73,7 +73,9 @@ class DesignForm(forms.ModelForm):
     new_images = MultipleImageField(
         label=_("Sample images"),
         required=False,
-        help_text=_("JPEG, PNG or WebP, up to 20 MB each. The first is the certificate image."),
+        help_text=_(
+            "JPEG, PNG or WebP, up to 20 MB each. The first is the certificate image."
+        ),
     )
 
     class Meta:
@@ -100,10 +102,14 @@ class BatchUploadForm(forms.Form):
     """One collection: shared details, several images, one draft per image."""
 
     images = MultipleImageField(label=_("Images of the collection"), max_files=50)
-    category = forms.ChoiceField(label=_("category (product use)"), choices=FabricDesign.Category)
+    category = forms.ChoiceField(
+        label=_("category (product use)"), choices=FabricDesign.Category
+    )
     technique = forms.ChoiceField(label=_("technique"), choices=FabricDesign.Technique)
     authors = forms.CharField(label=_("author(s)"), max_length=200)
-    copyright_holder = forms.CharField(label=_("copyright owner"), max_length=200, required=False)
+    copyright_holder = forms.CharField(
+        label=_("copyright owner"), max_length=200, required=False
+    )
     created_on = forms.DateField(label=_("creation completed on"), widget=DateInput())
     published_on = forms.DateField(
         label=_("first published on"), widget=DateInput(), required=False
@@ -112,7 +118,9 @@ class BatchUploadForm(forms.Form):
         label=_("original or adaptation"), choices=FabricDesign.Originality
     )
     description = forms.CharField(
-        label=_("description and originality"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("description and originality"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
     def clean(self):
@@ -129,7 +137,10 @@ class ReasonForm(forms.Form):
 
 class NoteForm(forms.Form):
     reason = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
     )
 
 
@@ -145,7 +156,9 @@ class ReviewFilter(django_filters.FilterSet):
         widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
     )
     owner = django_filters.CharFilter(method="by_owner", label=_("owner"))
-    title = django_filters.CharFilter(lookup_expr="icontains", label=_("title contains"))
+    title = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("title contains")
+    )
 
     class Meta:
         model = FabricDesign
@@ -160,9 +173,10 @@ class ReviewFilter(django_filters.FilterSet):
 class PublicFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=FabricDesign.Category.choices)
     technique = django_filters.ChoiceFilter(choices=FabricDesign.Technique.choices)
-    title = django_filters.CharFilter(lookup_expr="icontains", label=_("title contains"))
+    title = django_filters.CharFilter(
+        lookup_expr="icontains", label=_("title contains")
+    )
 
     class Meta:
         model = FabricDesign
         fields = ["category", "technique"]
-

@@ -40,7 +40,11 @@ def read_upload(upload) -> bytes:
     if size is not None and size > limit:
         raise ValidationError(
             _("“%(name)s” is %(size).1f MB; the limit is %(limit)d MB.")
-            % {"name": _name(upload), "size": size / 1024 / 1024, "limit": settings.MAX_UPLOAD_MB},
+            % {
+                "name": _name(upload),
+                "size": size / 1024 / 1024,
+                "limit": settings.MAX_UPLOAD_MB,
+            },
             code="too_large",
         )
     if hasattr(upload, "seek"):
@@ -53,7 +57,9 @@ def read_upload(upload) -> bytes:
             code="too_large",
         )
     if not data:
-        raise ValidationError(_("“%(name)s” is empty.") % {"name": _name(upload)}, code="empty")
+        raise ValidationError(
+            _("“%(name)s” is empty.") % {"name": _name(upload)}, code="empty"
+        )
     return data
 
 
@@ -66,7 +72,8 @@ def clean_image(upload) -> CleanImage:
 
 def clean_image_bytes(data: bytes, *, name: str) -> CleanImage:
     bad = ValidationError(
-        _("“%(name)s” is not a JPEG, PNG or WebP image, or it is damaged.") % {"name": name},
+        _("“%(name)s” is not a JPEG, PNG or WebP image, or it is damaged.")
+        % {"name": name},
         code="invalid_image",
     )
     try:
@@ -84,7 +91,12 @@ def clean_image_bytes(data: bytes, *, name: str) -> CleanImage:
                 "“%(name)s” is %(w)d×%(h)d pixels; images may have at most "
                 "%(limit)d megapixels."
             )
-            % {"name": name, "w": width, "h": height, "limit": settings.MAX_IMAGE_PIXELS // 1_000_000},
+            % {
+                "name": name,
+                "w": width,
+                "h": height,
+                "limit": settings.MAX_IMAGE_PIXELS // 1_000_000,
+            },
             code="too_many_pixels",
         )
     try:

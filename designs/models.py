@@ -90,7 +90,9 @@ class FabricDesign(models.Model):
     )
     technique = models.CharField(_("technique"), max_length=20, choices=Technique)
     authors = models.CharField(
-        _("author(s)"), max_length=200, help_text=_("Separate several authors by commas.")
+        _("author(s)"),
+        max_length=200,
+        help_text=_("Separate several authors by commas."),
     )
     copyright_holder = models.CharField(
         _("copyright owner"),

@@ -74,7 +74,9 @@ def create_design(
     if not images:
         raise DesignError(_("Add at least one image of the design."))
     if len(images) > MAX_IMAGES:
-        raise DesignError(_("A design can have at most %(n)d images.") % {"n": MAX_IMAGES})
+        raise DesignError(
+            _("A design can have at most %(n)d images.") % {"n": MAX_IMAGES}
+        )
     if not 0 <= primary_index < len(images):
         primary_index = 0
     data = {key: fields[key] for key in DESIGN_FIELDS if key in fields}
@@ -110,14 +112,19 @@ def update_design(
     if remaining < 1:
         raise DesignError(_("A design needs at least one image."))
     if remaining > MAX_IMAGES:
-        raise DesignError(_("A design can have at most %(n)d images.") % {"n": MAX_IMAGES})
+        raise DesignError(
+            _("A design can have at most %(n)d images.") % {"n": MAX_IMAGES}
+        )
     removed_names = [row.image.name for row in removed]
     for row in removed:
         row.delete()
     # Files of removed images go only once the removal is committed.
     transaction.on_commit(lambda: delete_files(removed_names))
     _store_images(design, images, primary_index=None)
-    if primary_image_id is not None and design.images.filter(pk=primary_image_id).exists():
+    if (
+        primary_image_id is not None
+        and design.images.filter(pk=primary_image_id).exists()
+    ):
         design.images.update(is_primary=False)
         design.images.filter(pk=primary_image_id).update(is_primary=True)
     if not design.images.filter(is_primary=True).exists():
@@ -139,7 +146,9 @@ def _check_actor(design: FabricDesign, to: str, by) -> None:
     if who == "reviewer" and not by.has_perm("designs.review_design"):
         raise NotPermitted(_("Only registration reviewers can do this."))
     if who == "revoker" and not by.has_perm("designs.revoke_design"):
-        raise NotPermitted(_("Only the center administrator can revoke a registration."))
+        raise NotPermitted(
+            _("Only the center administrator can revoke a registration.")
+        )
 
 
 def _move(design: FabricDesign, to: str, *, by, note: str = "") -> None:
@@ -239,7 +248,12 @@ def withdraw_design(design: FabricDesign, *, by, note: str = "") -> FabricDesign
 
 @atomic_with_files
 def import_registered_design(
-    *, owner, actor, image: CleanImage, registered_on: datetime.date | None = None, **fields
+    *,
+    owner,
+    actor,
+    image: CleanImage,
+    registered_on: datetime.date | None = None,
+    **fields,
 ) -> FabricDesign:
     """Record an archived registration directly as registered (the center's own import)."""
     if not is_staff_member(actor) and not actor.is_superuser:
@@ -270,10 +284,14 @@ def visible_to(user, design: FabricDesign) -> bool:
 
 
 @atomic_with_files
-def create_batch(*, owner, images: Sequence[CleanImage], **fields) -> list[FabricDesign]:
+def create_batch(
+    *, owner, images: Sequence[CleanImage], **fields
+) -> list[FabricDesign]:
     """Create one draft per image of a collection, titled by file name; all or nothing."""
     designs = []
     for clean in images:
         title = clean.name.rsplit(".", 1)[0][:200] or _("Untitled")
-        designs.append(create_design(owner=owner, images=[clean], title=title, **fields))
+        designs.append(
+            create_design(owner=owner, images=[clean], title=title, **fields)
+        )
     return designs

@@ -11,7 +11,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import is_staff_member
 from designs import services
-from designs.forms import BatchUploadForm, DesignForm, NoteForm, PublicFilter, ReasonForm, ReviewFilter
+from designs.forms import (
+    BatchUploadForm,
+    DesignForm,
+    NoteForm,
+    PublicFilter,
+    ReasonForm,
+    ReviewFilter,
+)
 from designs.models import DesignImage, FabricDesign
 
 PAGE_SIZE = 24
@@ -24,14 +31,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def design_list(request: HttpRequest) -> HttpResponse:
-    designs = FabricDesign.objects.registered().select_related("owner").with_primary_image()
+    designs = (
+        FabricDesign.objects.registered().select_related("owner").with_primary_image()
+    )
     filterset = PublicFilter(request.GET, queryset=designs)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "designs/design_list.html", {"filter": filterset, "page": page})
+    return render(
+        request, "designs/design_list.html", {"filter": filterset, "page": page}
+    )
 
 
 def _get_visible(request: HttpRequest, pk: int) -> FabricDesign:
-    design = get_object_or_404(FabricDesign.objects.select_related("owner", "reviewer"), pk=pk)
+    design = get_object_or_404(
+        FabricDesign.objects.select_related("owner", "reviewer"), pk=pk
+    )
     # Someone else's draft is "not found", not "forbidden": its existence is private too.
     if not services.visible_to(request.user, design):
         raise Http404
@@ -84,7 +97,9 @@ def _content_type(name: str) -> str:
 @login_required
 def my_designs(request: HttpRequest) -> HttpResponse:
     designs = FabricDesign.objects.owned_by(request.user).with_primary_image()
-    page = Paginator(designs.order_by("-updated_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(designs.order_by("-updated_at"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "designs/my_designs.html", {"page": page})
 
 
@@ -116,7 +131,9 @@ def edit_design(request: HttpRequest, pk: int) -> HttpResponse:
                 design,
                 by=request.user,
                 images=form.cleaned_data["new_images"],
-                remove_image_ids=[int(x) for x in request.POST.getlist("remove_image") if x.isdigit()],
+                remove_image_ids=[
+                    int(x) for x in request.POST.getlist("remove_image") if x.isdigit()
+                ],
                 primary_image_id=_int_or_none(request.POST.get("primary_image")),
                 **data,
             )
@@ -126,7 +143,11 @@ def edit_design(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
             return redirect(design)
     images = design.images.all()
-    return render(request, "designs/design_form.html", {"form": form, "design": design, "images": images})
+    return render(
+        request,
+        "designs/design_form.html",
+        {"form": form, "design": design, "images": images},
+    )
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -141,7 +162,9 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
         images = data.pop("images")
         designs = services.create_batch(owner=request.user, images=images, **data)
         messages.success(
-            request, _("%(n)d drafts created. Check each title, then submit.") % {"n": len(designs)}
+            request,
+            _("%(n)d drafts created. Check each title, then submit.")
+            % {"n": len(designs)},
         )
         return redirect("designs:mine")
     return render(request, "designs/batch_form.html", {"form": form})
@@ -183,16 +206,24 @@ def withdraw_design(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("designs.review_design", raise_exception=True)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    designs = FabricDesign.objects.select_related("owner").with_primary_image().order_by("submitted_at", "pk")
+    designs = (
+        FabricDesign.objects.select_related("owner")
+        .with_primary_image()
+        .order_by("submitted_at", "pk")
+    )
     data = request.GET.copy()
     if "status" not in data:
         data.setlist("status", [FabricDesign.Status.SUBMITTED])
     filterset = ReviewFilter(data, queryset=designs)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "designs/review_queue.html", {"filter": filterset, "page": page})
+    return render(
+        request, "designs/review_queue.html", {"filter": filterset, "page": page}
+    )
 
 
-def _staff_decision(request: HttpRequest, pk: int, action, success: str, *, needs_reason: bool) -> HttpResponse:
+def _staff_decision(
+    request: HttpRequest, pk: int, action, success: str, *, needs_reason: bool
+) -> HttpResponse:
     design = get_object_or_404(FabricDesign, pk=pk)
     form = (ReasonForm if needs_reason else NoteForm)(request.POST)
     if not form.is_valid():
@@ -211,8 +242,11 @@ def _staff_decision(request: HttpRequest, pk: int, action, success: str, *, need
 @permission_required("designs.review_design", raise_exception=True)
 def approve_design(request: HttpRequest, pk: int) -> HttpResponse:
     return _staff_decision(
-        request, pk, lambda d, r: services.register_design(d, by=request.user, note=r),
-        _("Registered; the certificate is ready to print."), needs_reason=False,
+        request,
+        pk,
+        lambda d, r: services.register_design(d, by=request.user, note=r),
+        _("Registered; the certificate is ready to print."),
+        needs_reason=False,
     )
 
 
@@ -220,8 +254,11 @@ def approve_design(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("designs.review_design", raise_exception=True)
 def return_design(request: HttpRequest, pk: int) -> HttpResponse:
     return _staff_decision(
-        request, pk, lambda d, r: services.return_design(d, by=request.user, reason=r),
-        _("Returned to the owner for changes."), needs_reason=True,
+        request,
+        pk,
+        lambda d, r: services.return_design(d, by=request.user, reason=r),
+        _("Returned to the owner for changes."),
+        needs_reason=True,
     )
 
 
@@ -229,8 +266,11 @@ def return_design(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("designs.review_design", raise_exception=True)
 def reject_design(request: HttpRequest, pk: int) -> HttpResponse:
     return _staff_decision(
-        request, pk, lambda d, r: services.reject_design(d, by=request.user, reason=r),
-        _("Registration refused."), needs_reason=True,
+        request,
+        pk,
+        lambda d, r: services.reject_design(d, by=request.user, reason=r),
+        _("Registration refused."),
+        needs_reason=True,
     )
 
 
@@ -238,6 +278,9 @@ def reject_design(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("designs.revoke_design", raise_exception=True)
 def revoke_design(request: HttpRequest, pk: int) -> HttpResponse:
     return _staff_decision(
-        request, pk, lambda d, r: services.revoke_design(d, by=request.user, reason=r),
-        _("The registration was revoked."), needs_reason=True,
+        request,
+        pk,
+        lambda d, r: services.revoke_design(d, by=request.user, reason=r),
+        _("The registration was revoked."),
+        needs_reason=True,
     )

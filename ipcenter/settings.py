@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,14 +32,20 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number, not {raw!r}"
+        ) from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}")
     return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [
+        item.strip()
+        for item in os.environ.get(name, default).split(",")
+        if item.strip()
+    ]
 
 
 # --- IPCENTER_* settings (all listed in README.md) ---------------------------------
@@ -62,7 +67,9 @@ ALLOWED_HOSTS = env_list(
     "IPCENTER_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else ""
 )
 CSRF_TRUSTED_ORIGINS = env_list("IPCENTER_CSRF_TRUSTED_ORIGINS")
-DATABASE_URL = env_str("IPCENTER_DATABASE_URL", f"sqlite:///{DATA_DIR / 'ipcenter.sqlite3'}")
+DATABASE_URL = env_str(
+    "IPCENTER_DATABASE_URL", f"sqlite:///{DATA_DIR / 'ipcenter.sqlite3'}"
+)
 MEDIA_ROOT = Path(env_str("IPCENTER_MEDIA_DIR", str(DATA_DIR / "media")))
 SEARCH_INDEX_DIR = Path(env_str("IPCENTER_INDEX_DIR", str(DATA_DIR / "index")))
 SEARCH_BACKEND = env_str("IPCENTER_SEARCH_BACKEND", "whoosh")
@@ -110,6 +117,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files from the app servers themselves (no CDN, no nginx rule).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,7 +176,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -180,7 +191,14 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(env_str("IPCENTER_STATIC_DIR", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve static files straight from the app folders (no collectstatic needed) in dev.
+WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "media/"
 # Decoded-size guard for Pillow as a second line behind the explicit check in uploads.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

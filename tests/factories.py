@@ -45,7 +45,10 @@ def pattern_png(seed: int = 0, size: int = 96, fmt: str = "PNG") -> bytes:
     draw = ImageDraw.Draw(tile)
     for _ in range(4):
         x, y, r = rng.randrange(32), rng.randrange(32), rng.randrange(4, 12)
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rng.randrange(256) for _ in range(3)))
+        draw.ellipse(
+            (x - r, y - r, x + r, y + r),
+            fill=tuple(rng.randrange(256) for _ in range(3)),
+        )
     image = Image.new("RGB", (size, size))
     for x in range(0, size, 32):
         for y in range(0, size, 32):
@@ -55,15 +58,28 @@ def pattern_png(seed: int = 0, size: int = 96, fmt: str = "PNG") -> bytes:
     return out.getvalue()
 
 
-def make_upload(name: str = "pattern.png", seed: int = 0, data: bytes | None = None, content_type: str = "image/png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, data if data is not None else pattern_png(seed), content_type=content_type)
+def make_upload(
+    name: str = "pattern.png",
+    seed: int = 0,
+    data: bytes | None = None,
+    content_type: str = "image/png",
+) -> SimpleUploadedFile:
+    return SimpleUploadedFile(
+        name, data if data is not None else pattern_png(seed), content_type=content_type
+    )
 
 
 def make_clean_image(seed: int = 0, name: str = "pattern.png") -> CleanImage:
     return clean_image_bytes(pattern_png(seed), name=name)
 
 
-def make_design(*, owner: User | None = None, status: str = FabricDesign.Status.DRAFT, seed: int | None = None, **fields) -> FabricDesign:
+def make_design(
+    *,
+    owner: User | None = None,
+    status: str = FabricDesign.Status.DRAFT,
+    seed: int | None = None,
+    **fields,
+) -> FabricDesign:
     owner = owner or make_user()
     n = next(_seq)
     fields.setdefault("title", f"牡丹花型 {n}")
@@ -72,7 +88,9 @@ def make_design(*, owner: User | None = None, status: str = FabricDesign.Status.
     fields.setdefault("authors", "张三")
     fields.setdefault("created_on", datetime.date(2025, 3, 1))
     design = design_services.create_design(
-        owner=owner, images=[make_clean_image(seed if seed is not None else n)], **fields
+        owner=owner,
+        images=[make_clean_image(seed if seed is not None else n)],
+        **fields,
     )
     if status == FabricDesign.Status.DRAFT:
         return design

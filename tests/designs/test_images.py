@@ -14,10 +14,20 @@ def png_header_only(width: int, height: int) -> bytes:
     """A PNG whose header claims width×height but carries almost no data: a bomb's shape."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", ihdr)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def jpeg_with_exif(orientation: int = 6) -> bytes:
@@ -39,7 +49,9 @@ def test_png_is_decoded_and_reencoded():
 
 
 def test_exif_is_stripped_after_applying_orientation():
-    clean = clean_image(make_upload("photo.jpg", data=jpeg_with_exif(), content_type="image/jpeg"))
+    clean = clean_image(
+        make_upload("photo.jpg", data=jpeg_with_exif(), content_type="image/jpeg")
+    )
     stored = Image.open(io.BytesIO(clean.content))
     assert (stored.width, stored.height) == (30, 60)  # rotated by the orientation tag
     assert not stored.getexif()
@@ -55,7 +67,11 @@ def test_webp_is_accepted():
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("notes.png", b"hello, not an image at all", "is not a JPEG, PNG or WebP image"),
+        (
+            "notes.png",
+            b"hello, not an image at all",
+            "is not a JPEG, PNG or WebP image",
+        ),
         ("cut.png", pattern_png(2)[:200], "is not a JPEG, PNG or WebP image"),
         ("anim.gif", None, "is not a JPEG, PNG or WebP image"),
         ("empty.png", b"", "is empty"),
@@ -81,5 +97,7 @@ def test_file_over_20_mb_is_refused_before_decoding():
 
 
 def test_png_with_appended_html_keeps_only_pixels():
-    clean = clean_image(make_upload("x.png", data=pattern_png(4) + b"<script>alert(1)</script>"))
+    clean = clean_image(
+        make_upload("x.png", data=pattern_png(4) + b"<script>alert(1)</script>")
+    )
     assert b"<script>" not in clean.content

@@ -52,8 +52,13 @@ def test_storage_failure_leaves_no_row_and_no_file(settings, monkeypatch):
     monkeypatch.setattr(default_storage, "_save", flaky_save)
     with pytest.raises(OSError):
         services.create_design(
-            owner=owner, images=[make_clean_image(1), make_clean_image(2)], title="x",
-            category="fabric", technique="print", authors="a", created_on="2025-01-01",
+            owner=owner,
+            images=[make_clean_image(1), make_clean_image(2)],
+            title="x",
+            category="fabric",
+            technique="print",
+            authors="a",
+            created_on="2025-01-01",
         )
     assert not FabricDesign.objects.exists()
     assert not DesignImage.objects.exists()
@@ -135,7 +140,9 @@ def test_reason_is_required_for_return_reject_revoke():
         services.reject_design(design, by=make_staff(roles.EXAMINER), reason="  ")
     registered = make_design(status=Status.REGISTERED)
     with pytest.raises(services.DesignError, match="Give a reason"):
-        services.revoke_design(registered, by=make_staff(roles.ADMINISTRATOR), reason="")
+        services.revoke_design(
+            registered, by=make_staff(roles.ADMINISTRATOR), reason=""
+        )
     assert FabricDesign.objects.get(pk=design.pk).status == Status.SUBMITTED
     assert FabricDesign.objects.get(pk=registered.pk).status == Status.REGISTERED
 
@@ -150,12 +157,18 @@ def test_only_the_administrator_revokes():
     assert design.events.last().note == "抄袭"
 
 
-def test_update_design_replaces_images_and_keeps_a_primary(settings, django_capture_on_commit_callbacks):
+def test_update_design_replaces_images_and_keeps_a_primary(
+    settings, django_capture_on_commit_callbacks
+):
     design = make_design()
     old = design.images.get()
     with django_capture_on_commit_callbacks(execute=True):
         services.update_design(
-            design, by=design.owner, images=[make_clean_image(77)], remove_image_ids=[old.pk], title="新标题"
+            design,
+            by=design.owner,
+            images=[make_clean_image(77)],
+            remove_image_ids=[old.pk],
+            title="新标题",
         )
     design.refresh_from_db()
     assert design.title == "新标题"
@@ -175,7 +188,9 @@ def test_update_refuses_registered_and_foreign_designs():
     assert FabricDesign.objects.get(pk=draft.pk).title != "改"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL"
+)
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_approvals_get_distinct_consecutive_numbers():
     reviewer = make_staff(roles.INTAKE)

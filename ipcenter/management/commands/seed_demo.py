@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         users = demo.ensure_users()
-        created = demo.seed_designs(progress=lambda line: self.stdout.write(f"  {line}"))
+        created = demo.seed_designs(
+            progress=lambda line: self.stdout.write(f"  {line}")
+        )
         self.stdout.write(f"Designs created: {created}")
         for dotted in self.SEEDERS:
             try:
