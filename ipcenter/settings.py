@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "security",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -16,4 +16,5 @@ urlpatterns = [
     path("accounts/2fa/", include("security.urls")),
     path("accounts/", include("accounts.urls")),
     path("designs/", include("designs.urls")),
+    path("dashboard/", include("dashboard.urls")),
 ]

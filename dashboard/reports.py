@@ -1,0 +1,97 @@
+"""The statistics tables: one builder per table, shared by the page, charts and CSV."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from dashboard import stats
+from designs.models import FabricDesign
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    header: Sequence[str]
+    rows: list[Sequence] = field(default_factory=list)
+    chart: str = ""  # "bar", "donut" or "" for a table only
+
+
+TABLES: dict[str, Callable[[stats.Period], Table]] = {}
+
+
+def table(key: str) -> Callable:
+    def register(
+        builder: Callable[[stats.Period], Table],
+    ) -> Callable[[stats.Period], Table]:
+        TABLES[key] = builder
+        return builder
+
+    return register
+
+
+def _days(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+@table("registrations")
+def registrations(period: stats.Period) -> Table:
+    data = stats.registrations_per_month(period)
+    rows = [
+        (f"{m:%Y-%m}", s, r)
+        for m, s, r in zip(
+            data["months"], data["submitted"], data["registered"], strict=True
+        )
+    ]
+    return Table(
+        "registrations",
+        _("Registrations per month"),
+        [_("Month"), _("Submitted"), _("Registered")],
+        rows,
+        "bar",
+    )
+
+
+@table("review-times")
+def review_times(period: stats.Period) -> Table:
+    data = stats.review_times(period)
+    rows = [
+        (_("Decisions"), data["decisions"]),
+        (_("Registered"), data["registered"]),
+        (_("Returned for changes"), data["returned"]),
+        (_("Rejected"), data["rejected"]),
+        (_("Median days to decision"), _days(data["median_days"])),
+        (_("90th percentile days to decision"), _days(data["p90_days"])),
+    ]
+    return Table(
+        "review-times", _("Registration review"), [_("Measure"), _("Value")], rows
+    )
+
+
+@table("registered-categories")
+def registered_categories(period: stats.Period) -> Table:
+    rows = stats.registered_by_category(period)
+    return Table(
+        "registered-categories",
+        _("Registered designs by category"),
+        [_("Category"), _("Designs")],
+        rows,
+        "donut",
+    )
+
+
+def all_tables(period: stats.Period) -> list[Table]:
+    return [builder(period) for builder in TABLES.values()]
+
+
+def at_a_glance(user) -> dict:
+    """Everything the staff dashboard shows above the fold."""
+    overview = stats.registry_overview()
+    return {
+        "awaiting_review": overview[FabricDesign.Status.SUBMITTED],
+        "registered_total": overview[FabricDesign.Status.REGISTERED],
+        "registry_overview": [
+            (FabricDesign.Status(s).label, n) for s, n in overview.items()
+        ],
+    }

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from dashboard import views
+
+app_name = "dashboard"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("statistics/<slug:key>.csv", views.export, name="export"),
+]

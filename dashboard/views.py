@@ -1,0 +1,77 @@
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from accounts.roles import is_staff_member
+from dashboard import charts, reports
+from dashboard.forms import PeriodForm
+from ipcenter.csvutil import csv_response
+
+
+def staff_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_staff_member(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@staff_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "dashboard/home.html", reports.at_a_glance(request.user))
+
+
+@staff_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    form = PeriodForm(request.GET or None)
+    period = form.period()
+    tables = reports.all_tables(period)
+    chart_markup = {t.key: _chart(t) for t in tables}
+    return render(
+        request,
+        "dashboard/statistics.html",
+        {
+            "form": form,
+            "period": period,
+            "tables": [(t, chart_markup[t.key]) for t in tables],
+        },
+    )
+
+
+@staff_required
+def export(request: HttpRequest, key: str) -> HttpResponse:
+    period = PeriodForm(request.GET or None).period()
+    builder = reports.TABLES.get(key)
+    if builder is None:
+        raise Http404
+    table = builder(period)
+    name = f"{key}_{period.start:%Y%m%d}-{period.end:%Y%m%d}.csv"
+    return csv_response(name, table.header, table.rows)
+
+
+def _chart(table: "reports.Table"):
+    if table.chart == "bar":
+        series = [
+            charts.Series(str(h), [row[i + 1] or 0 for row in table.rows])
+            for i, h in enumerate(table.header[1:])
+        ]
+        return charts.bar_chart(
+            [str(r[0]) for r in table.rows], series, title=str(table.title)
+        )
+    if table.chart == "donut":
+        return charts.donut_chart(
+            [(str(r[0]), r[1] or 0) for r in table.rows], title=str(table.title)
+        )
+    return ""
+
+
+__all__ = ["home", "statistics", "export", "_"]

@@ -1,0 +1,145 @@
+import csv
+import datetime
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import roles
+from dashboard import charts, stats
+from designs.models import DesignEvent, FabricDesign
+from ipcenter.csvutil import csv_response
+from tests.factories import make_design, make_staff, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_percentile_matches_hand_computation():
+    assert stats.percentile([], 90) is None
+    assert stats.percentile([4], 90) == 4
+    # 10 values 1..10: position 0.9*9 = 8.1 → 9 + 0.1*(10-9)
+    assert stats.percentile(list(range(1, 11)), 90) == pytest.approx(9.1)
+    assert stats.percentile([1, 2, 3, 4], 50) == pytest.approx(2.5)
+
+
+def test_period_months_cover_the_range():
+    period = stats.Period(datetime.date(2025, 11, 15), datetime.date(2026, 2, 3))
+    assert period.months() == [
+        datetime.date(2025, 11, 1),
+        datetime.date(2025, 12, 1),
+        datetime.date(2026, 1, 1),
+        datetime.date(2026, 2, 1),
+    ]
+    assert stats.Period.last_months(
+        12, today=datetime.date(2026, 11, 27)
+    ).start == datetime.date(2025, 12, 1)
+
+
+def _set_event_times(design, when: dict[str, datetime.datetime]) -> None:
+    for status, at in when.items():
+        DesignEvent.objects.filter(design=design, to_status=status).update(
+            created_at=at
+        )
+
+
+def test_registration_figures_match_a_hand_computed_fixture():
+    tz = timezone.get_current_timezone()
+    d = lambda *a: datetime.datetime(*a, tzinfo=tz)  # noqa: E731
+    a = make_design(status=FabricDesign.Status.REGISTERED)  # 2 days to decision
+    b = make_design(status=FabricDesign.Status.REGISTERED)  # 4 days
+    c = make_design(status=FabricDesign.Status.REJECTED)  # 10 days
+    _set_event_times(a, {"submitted": d(2026, 3, 2, 9), "registered": d(2026, 3, 4, 9)})
+    _set_event_times(
+        b, {"submitted": d(2026, 3, 30, 9), "registered": d(2026, 4, 3, 9)}
+    )
+    _set_event_times(c, {"submitted": d(2026, 4, 1, 9), "rejected": d(2026, 4, 11, 9)})
+    period = stats.Period(datetime.date(2026, 3, 1), datetime.date(2026, 4, 30))
+    per_month = stats.registrations_per_month(period)
+    assert per_month["submitted"] == [2, 1]
+    assert per_month["registered"] == [1, 1]
+    review = stats.review_times(period)
+    assert review["decisions"] == 3
+    assert review["median_days"] == pytest.approx(4)
+    assert review["p90_days"] == pytest.approx(4 + 0.8 * 6)  # pos 1.8 between 4 and 10
+    assert (review["registered"], review["rejected"]) == (2, 1)
+
+
+def test_dashboard_is_staff_only(client):
+    assert client.get(reverse("dashboard:home")).status_code == 302  # to the login page
+    client.force_login(make_user())
+    assert client.get(reverse("dashboard:home")).status_code == 403
+    assert client.get(reverse("dashboard:statistics")).status_code == 403
+    assert (
+        client.get(reverse("dashboard:export", args=["registrations"])).status_code
+        == 403
+    )
+
+
+def test_dashboard_counts_registrations_awaiting_review(client):
+    make_design(status=FabricDesign.Status.SUBMITTED)
+    make_design(status=FabricDesign.Status.SUBMITTED)
+    make_design(status=FabricDesign.Status.REGISTERED)
+    client.force_login(make_staff(roles.MEDIATOR))
+    response = client.get(reverse("dashboard:home"))
+    assert response.context["awaiting_review"] == 2
+    assert response.context["registered_total"] == 1
+
+
+def test_statistics_page_has_charts_and_a_bounded_number_of_queries(client):
+    client.force_login(make_staff(roles.ADMINISTRATOR))
+    make_design(status=FabricDesign.Status.REGISTERED)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(reverse("dashboard:statistics"))
+    assert response.status_code == 200
+    assert "<svg" in response.content.decode()
+    for _ in range(5):
+        make_design(status=FabricDesign.Status.REGISTERED)
+    with CaptureQueriesContext(connection) as many:
+        client.get(
+            reverse("dashboard:statistics"),
+            {"start": "2000-01-01", "end": "2026-12-31"},
+        )
+    assert len(many) == len(few)
+
+
+def test_statistics_rejects_a_backwards_period(client):
+    client.force_login(make_staff(roles.INTAKE))
+    response = client.get(
+        reverse("dashboard:statistics"), {"start": "2026-05-01", "end": "2026-01-01"}
+    )
+    assert "The period must start before it ends." in response.content.decode()
+
+
+def test_csv_export_has_bom_and_chinese(client):
+    make_design(status=FabricDesign.Status.REGISTERED, category="curtain")
+    client.force_login(make_staff(roles.INTAKE))
+    today = timezone.localdate()
+    response = client.get(
+        reverse("dashboard:export", args=["registered-categories"]),
+        {"start": f"{today.year - 1}-01-01", "end": f"{today.year}-12-31"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    raw = response.content
+    assert raw.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[1] == ["窗帘", "1"]  # the zh-hans label, readable in Excel
+    assert response["Content-Disposition"].startswith(
+        'attachment; filename="registered-categories_'
+    )
+
+
+def test_csv_cells_cannot_become_formulas():
+    response = csv_response("x.csv", ["a"], [['=HYPERLINK("x")'], ["-5"]])
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[1] == ['\'=HYPERLINK("x")']
+    assert rows[2] == ["-5"]
+
+
+def test_charts_escape_labels():
+    svg = charts.bar_chart(["<b>"], [charts.Series("s&p", [3])], title="<script>")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "s&amp;p" in svg
+    donut = charts.donut_chart([("a", 1), ("b", 3)], title="mix")
+    assert "75%" in donut
