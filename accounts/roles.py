@@ -73,3 +73,27 @@ def user_roles(user) -> set[str]:
 
 def is_staff_member(user) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user_roles(user)))
+
+
+def create_staff(*, username: str, role: str, password: str, by, **fields):
+    """Create a staff account holding one role; only the administrator may."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+
+    from accounts.models import User
+
+    if not by.has_perm("accounts.add_user"):
+        raise PermissionDenied
+    if role not in STAFF_ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    with transaction.atomic():
+        ensure_roles()
+        # is_staff opens the Django admin, which only the administrator needs.
+        user = User.objects.create_user(
+            username=username,
+            password=password,
+            is_staff=(role == ADMINISTRATOR),
+            **fields,
+        )
+        user.groups.add(Group.objects.get(name=role))
+    return user

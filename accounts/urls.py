@@ -8,6 +8,7 @@ app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
+    path("staff/", views.staff, name="staff"),
     path("login/", LoginView.as_view(), name="login"),  # lockout + two-factor step
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -1,11 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.forms import ProfileForm, SignUpForm
+from accounts import roles
+from accounts.forms import ProfileForm, SignUpForm, StaffForm
+from accounts.models import User
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -28,3 +30,26 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@permission_required("accounts.add_user", raise_exception=True)
+def staff(request: HttpRequest) -> HttpResponse:
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        user = roles.create_staff(by=request.user, **data)
+        messages.success(
+            request, _("Staff account %(name)s created.") % {"name": user.username}
+        )
+        return redirect("accounts:staff")
+    members = (
+        User.objects.filter(groups__name__in=list(roles.STAFF_ROLES))
+        .prefetch_related("groups")
+        .distinct()
+        .order_by("username")
+    )
+    return render(
+        request,
+        "accounts/staff.html",
+        {"form": form, "members": members, "role_names": roles.STAFF_ROLES},
+    )

@@ -9,10 +9,10 @@ from dashboard.stats import Period
 
 class PeriodForm(forms.Form):
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def clean(self):

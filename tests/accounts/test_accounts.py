@@ -134,3 +134,40 @@ def test_production_without_secret_key_refuses_to_start(tmp_path):
 def test_bad_boolean_setting_is_a_clear_error(tmp_path):
     result = _run_check({"IPCENTER_DEBUG": "yes", "IPCENTER_DATA_DIR": str(tmp_path)})
     assert "IPCENTER_DEBUG must be 'true' or 'false'" in result.stderr
+
+
+def test_administrator_creates_staff_with_a_role(client):
+    client.force_login(make_staff(roles.ADMINISTRATOR))
+    response = client.post(
+        reverse("accounts:staff"),
+        {
+            "username": "zhou",
+            "first_name": "周敏",
+            "email": "z@example.com",
+            "phone": "13800000000",
+            "role": roles.MEDIATOR,
+            "password": "first-pass-2026",
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="zhou")
+    assert list(user.groups.values_list("name", flat=True)) == [roles.MEDIATOR]
+    assert user.check_password("first-pass-2026")
+    assert not user.is_staff  # the Django admin stays for the administrator
+    assert "周敏" in client.get(reverse("accounts:staff")).content.decode()
+
+
+@pytest.mark.parametrize("role", [None, roles.INTAKE, roles.MEDIATOR])
+def test_only_the_administrator_creates_staff(client, role):
+    client.force_login(make_user(role=role))
+    response = client.post(
+        reverse("accounts:staff"),
+        {
+            "username": "sneaky",
+            "first_name": "x",
+            "role": roles.ADMINISTRATOR,
+            "password": "first-pass-2026",
+        },
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(username="sneaky").exists()
