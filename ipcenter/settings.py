@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "security",
     "dashboard",
+    "ops",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.core import serializers
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsConfig(AppConfig):
+    name = "ops"
+    verbose_name = _("Operations")
+
+    def ready(self):
+        serializers.register_serializer("fulljson", "ops.fulljson")
