@@ -5,7 +5,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import DatabaseError
 from django.urls import reverse
 
@@ -33,18 +33,18 @@ def _media_files() -> list[str]:
     return list(files.media_files(Path(settings.MEDIA_ROOT)))
 
 
-def _failing_save_after(n_ok: int):
-    """A storage _save that works n_ok times, then fails like a full disk."""
+def _failing_storage(n_ok: int):
+    """Patch the storage so _save works n_ok times, then fails like a full disk."""
     real = FileSystemStorage._save
     calls = {"n": 0}
 
-    def _save(self, name, content):
+    def _save(name, content):
         calls["n"] += 1
         if calls["n"] > n_ok:
             raise OSError(28, "No space left on device")
-        return real(self, name, content)
+        return real(default_storage, name, content)
 
-    return _save
+    return mock.patch.object(default_storage, "_save", _save)
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def merchant_client(client):
 
 
 def test_storage_failure_on_new_design_saves_nothing(merchant_client):
-    with mock.patch.object(FileSystemStorage, "_save", _failing_save_after(0)):
+    with _failing_storage(0):
         response = merchant_client.post(
             reverse("designs:new"), design_post(new_images=[make_upload(seed=1)])
         )
@@ -67,7 +67,7 @@ def test_storage_failure_on_new_design_saves_nothing(merchant_client):
 
 def test_storage_failure_on_the_second_image_removes_the_first(merchant_client):
     uploads = [make_upload("a.png", seed=1), make_upload("b.png", seed=2)]
-    with mock.patch.object(FileSystemStorage, "_save", _failing_save_after(1)):
+    with _failing_storage(1):
         merchant_client.post(reverse("designs:new"), design_post(new_images=uploads))
     assert not FabricDesign.objects.exists()
     assert _media_files() == []  # the first file was written, then removed
@@ -85,7 +85,7 @@ def test_row_failure_after_the_file_was_written_removes_the_file(merchant_client
 def test_storage_failure_in_a_batch_saves_no_design(merchant_client):
     uploads = [make_upload(f"{n}.png", seed=n) for n in range(4)]
     data = design_post(images=uploads)
-    with mock.patch.object(FileSystemStorage, "_save", _failing_save_after(2)):
+    with _failing_storage(2):
         merchant_client.post(reverse("designs:batch"), data)
     assert not FabricDesign.objects.exists()
     assert _media_files() == []
@@ -97,7 +97,7 @@ def test_storage_failure_on_edit_keeps_the_old_state(client):
     client.force_login(design.owner)
     before = _media_files()
     old_image = design.images.get()
-    with mock.patch.object(FileSystemStorage, "_save", _failing_save_after(0)):
+    with _failing_storage(0):
         client.post(
             reverse("designs:edit", args=[design.pk]),
             design_post(
