@@ -21,10 +21,34 @@ STAFF_ROLES = {
 
 # "app_label.codename" per role. The administrator gets every listed permission.
 ROLE_PERMISSIONS: dict[str, set[str]] = {
-    INTAKE: {"designs.review_design", "designs.view_fabricdesign"},
-    EXAMINER: {"designs.review_design", "designs.view_fabricdesign"},
-    MEDIATOR: {"designs.view_fabricdesign"},
+    INTAKE: {
+        "designs.review_design",
+        "designs.view_fabricdesign",
+        "cases.view_case",
+        "cases.intake_case",
+    },
+    EXAMINER: {
+        "designs.review_design",
+        "designs.view_fabricdesign",
+        "cases.view_case",
+        "cases.examine_case",
+    },
+    MEDIATOR: {"designs.view_fabricdesign", "cases.view_case", "cases.mediate_case"},
     ADMINISTRATOR: {
+        # Deadlines, working-day calendar and time limits are the administrator's.
+        "cases.change_case",
+        "cases.view_calendaryear",
+        "cases.add_calendaryear",
+        "cases.change_calendaryear",
+        "cases.delete_calendaryear",
+        "cases.view_calendarday",
+        "cases.add_calendarday",
+        "cases.change_calendarday",
+        "cases.delete_calendarday",
+        "cases.view_stagelimit",
+        "cases.add_stagelimit",
+        "cases.change_stagelimit",
+        "cases.delete_stagelimit",
         "designs.review_design",
         "designs.revoke_design",
         "designs.view_fabricdesign",

@@ -78,6 +78,7 @@ if SEARCH_BACKEND not in ("whoosh", "postgres"):
         f"IPCENTER_SEARCH_BACKEND must be 'whoosh' or 'postgres', not {SEARCH_BACKEND!r}"
     )
 REGISTRATION_PREFIX = env_str("IPCENTER_REGISTRATION_PREFIX", "NTHT")
+COMPLAINT_PREFIX = env_str("IPCENTER_COMPLAINT_PREFIX", "TS")
 MAX_UPLOAD_MB = env_int("IPCENTER_MAX_UPLOAD_MB", 20, minimum=1)
 MAX_IMAGE_PIXELS = env_int("IPCENTER_MAX_IMAGE_MEGAPIXELS", 50, minimum=1) * 1_000_000
 EMAIL_BACKEND = env_str(
@@ -149,6 +150,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "cases.context_processors.inbox",
             ],
         },
     },

@@ -17,4 +17,5 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("designs/", include("designs.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("cases/", include("cases.urls")),
 ]

@@ -111,3 +111,134 @@ def make_design(
         admin = make_staff(roles.ADMINISTRATOR)
         return design_services.revoke_design(design, by=admin, reason="经查为抄袭")
     raise ValueError(status)
+
+
+# --- cases -----------------------------------------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def make_evidence(seed: int = 0, kind: str = "photo", name: str = "photo.png"):
+    from cases.evidence import CleanFile
+
+    if kind == "photo" or name.endswith((".png", ".jpg")):
+        image = make_clean_image(seed, name=name)
+        clean = CleanFile(
+            image.content, image.ext, image.sha256, image.source_sha256, name
+        )
+    else:
+        import hashlib
+
+        digest = hashlib.sha256(PDF_BYTES).hexdigest()
+        clean = CleanFile(PDF_BYTES, "pdf", digest, digest, name)
+    return (kind, clean)
+
+
+def make_draft_case(
+    *, complainant: User | None = None, design: FabricDesign | None = None, **fields
+):
+    from cases import services as case_services
+
+    complainant = complainant or (design.owner if design else make_user())
+    design = design or make_design(
+        owner=complainant, status=FabricDesign.Status.REGISTERED
+    )
+    fields.setdefault("found_place", "南通家纺城 A区")
+    fields.setdefault("found_on", datetime.date(2025, 9, 20))
+    fields.setdefault("respondent_name", "仿冒家纺店")
+    fields.setdefault("respondent_stall", "B区2-18")
+    fields.setdefault("remedy_stop_selling", True)
+    fields.setdefault("compensation", 20000)
+    fields.setdefault("undertaking", True)
+    evidence = fields.pop("evidence", None)
+    if evidence is None:
+        evidence = [make_evidence(seed=design.pk)]
+    return case_services.save_draft(
+        complainant=complainant, designs=[design], evidence=evidence, **fields
+    )
+
+
+# The path a case takes to reach each stage, as (service, role) steps.
+def make_case(*, status: str = "submitted", respondent: User | None = None, **fields):
+    """Make a case and walk it through the real services to `status`."""
+    from cases import services as cs
+    from cases.models import Case
+
+    S = Case.Status
+    case = make_draft_case(**fields)
+    if status == S.DRAFT:
+        return case
+    complainant = case.complainant
+    case = cs.submit_complaint(case, by=complainant)
+    if status == S.SUBMITTED:
+        return case
+    intake = make_staff(roles.INTAKE)
+    if status in (S.NEEDS_SUPPLEMENT, S.RESUBMITTED):
+        case = cs.request_supplement(case, by=intake, reason="请补充购物凭证")
+        if status == S.RESUBMITTED:
+            case = cs.resubmit_complaint(case, by=complainant)
+        return case
+    if status == S.NOT_ACCEPTED:
+        return cs.refuse_case(case, by=intake, reason="不属于本中心受理范围")
+    if status == S.WITHDRAWN:
+        return cs.withdraw_case(case, by=complainant, note="已和解")
+    case = cs.accept_case(case, by=intake)
+    if status == S.ACCEPTED:
+        return case
+    examiner = make_staff(roles.EXAMINER)
+    case = cs.start_comparison(case, by=examiner)
+    if status == S.IN_COMPARISON:
+        return case
+    if status in (S.NOT_INFRINGING, S.INCONCLUSIVE):
+        return cs.determine(case, by=examiner, outcome=status, opinion="比对意见")
+    case = cs.determine(
+        case, by=examiner, outcome=S.INFRINGING, opinion="构成实质性相似"
+    )
+    if status == S.INFRINGING:
+        return case
+    mediator = make_staff(roles.MEDIATOR)
+    respondent = respondent or make_user(shop_name="仿冒家纺店", stall_no="B区2-18")
+    case = cs.link_respondent(case, by=mediator, respondent=respondent)
+    case = cs.notify_respondent(case, by=mediator)
+    if status == S.RESPONDENT_NOTIFIED:
+        return case
+    accepts = status not in (S.REFUSED,)
+    case = cs.submit_statement(
+        case, by=respondent, statement="愿意调解", accepts_mediation=accepts
+    )
+    if status in (S.IN_MEDIATION, S.REFUSED):
+        return case
+    if status in (S.FAILED, S.REFERRED):
+        case = cs.fail_mediation(case, by=mediator, reason="双方赔偿金额分歧过大")
+        if status == S.REFERRED:
+            cs.refer_case(
+                case,
+                by=mediator,
+                target="court",
+                recipient="通州区人民法院",
+                note="调解不成",
+            )
+            case.refresh_from_db()
+        return case
+    due = datetime.date.today() + datetime.timedelta(days=30)
+    cs.save_agreement(
+        case,
+        by=mediator,
+        facts="被投诉人销售与登记花型实质性相似的四件套。",
+        terms=[
+            {"kind": "cease", "due_on": due},
+            {"kind": "pay", "amount": 20000, "due_on": due},
+        ],
+    )
+    cs.confirm_agreement(case, by=complainant)
+    cs.confirm_agreement(case, by=respondent)
+    cs.confirm_agreement(case, by=mediator)
+    case.refresh_from_db()
+    if status == S.SETTLED:
+        return case
+    for term in case.agreement.terms.all():
+        cs.record_performance(term, by=mediator, note="已履行")
+    case = cs.close_case(case, by=mediator, note="协议履行完毕")
+    if status == S.CLOSED:
+        return case
+    raise ValueError(status)
