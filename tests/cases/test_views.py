@@ -64,7 +64,9 @@ def complaint_data(design, **extra):
         "contact_phone": "13800000001",
         "undertaking": "on",
         "photos": [make_upload("goods.png", seed=design.pk)],
-        "receipts": [make_upload("receipt.pdf", data=PDF_BYTES, content_type="application/pdf")],
+        "receipts": [
+            make_upload("receipt.pdf", data=PDF_BYTES, content_type="application/pdf")
+        ],
     }
     data.update(extra)
     return data
@@ -223,7 +225,9 @@ def test_other_merchants_case_is_404_and_staff_move_is_403(as_user):
     stranger = as_user(make_user())
     assert stranger.get(case.get_absolute_url()).status_code == 404
     evidence = case.evidence.first()
-    assert stranger.get(reverse("cases:evidence", args=[evidence.pk])).status_code == 404
+    assert (
+        stranger.get(reverse("cases:evidence", args=[evidence.pk])).status_code == 404
+    )
     owner = as_user(case.complainant)
     assert post(owner, "accept", case).status_code == 403
     assert post(stranger, "accept", case).status_code == 403
@@ -244,9 +248,14 @@ def test_evidence_served_only_through_permission_checked_view(as_user, settings)
     r = as_user(case.complainant).get(reverse("cases:evidence", args=[photo.pk]))
     assert r.status_code == 200 and r["Content-Type"] == "image/png"
     assert b"".join(r.streaming_content).startswith(b"\x89PNG")
-    r = as_user(make_staff(roles.INTAKE)).get(reverse("cases:evidence", args=[photo.pk]))
+    r = as_user(make_staff(roles.INTAKE)).get(
+        reverse("cases:evidence", args=[photo.pk])
+    )
     assert r.status_code == 200
-    assert "/media/" not in as_user(case.complainant).get(case.get_absolute_url()).content.decode()
+    assert (
+        "/media/"
+        not in as_user(case.complainant).get(case.get_absolute_url()).content.decode()
+    )
 
 
 def test_bad_input_is_refused_with_nothing_saved(as_user):
@@ -342,6 +351,8 @@ def test_chinese_page(as_user, settings):
     settings.LANGUAGE_CODE = "zh-hans"
     case = make_case(status=S.SUBMITTED)
     c = as_user(case.complainant)
-    page = c.get(case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    page = c.get(
+        case.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
     assert "已提交" in page or "投诉" in page
     assert "历史" in page
