@@ -77,6 +77,11 @@ if SEARCH_BACKEND not in ("whoosh", "postgres"):
     raise ImproperlyConfigured(
         f"IPCENTER_SEARCH_BACKEND must be 'whoosh' or 'postgres', not {SEARCH_BACKEND!r}"
     )
+# Seconds a design save waits for the Whoosh writer lock before giving up (the next
+# reconcile_index repairs what was skipped).
+SEARCH_WRITER_TIMEOUT = env_int("IPCENTER_SEARCH_WRITER_TIMEOUT", 10, minimum=1)
+# Requests per minute per client to the public JSON API (/api/v1/).
+API_RATE_LIMIT = env_int("IPCENTER_API_RATE_LIMIT", 60, minimum=1)
 REGISTRATION_PREFIX = env_str("IPCENTER_REGISTRATION_PREFIX", "NTHT")
 COMPLAINT_PREFIX = env_str("IPCENTER_COMPLAINT_PREFIX", "TS")
 MAX_UPLOAD_MB = env_int("IPCENTER_MAX_UPLOAD_MB", 20, minimum=1)

@@ -18,4 +18,6 @@ urlpatterns = [
     path("designs/", include("designs.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("cases/", include("cases.urls")),
+    path("search/", include("search.urls")),
+    path("api/v1/", include("search.api_urls")),
 ]

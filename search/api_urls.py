@@ -1,0 +1,10 @@
+"""The JSON API under /api/v1/ (included from ipcenter/urls.py)."""
+
+from django.urls import path
+
+from search import text_views
+
+app_name = "api"
+urlpatterns = [
+    path("designs/", text_views.designs_api, name="designs"),
+]
