@@ -13,14 +13,16 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from security.net import client_ip
+
 WINDOW_SECONDS = 60
 
 
 def client_key(request: HttpRequest) -> str:
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    # REMOTE_ADDR, not X-Forwarded-For: a client can write any forwarded header.
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    # X-Forwarded-For only as far as our own proxies vouch for it (security.net).
+    return f"ip:{client_ip(request) or 'unknown'}"
 
 
 def rate_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -68,7 +68,7 @@ def test_search_page_in_chinese(client, designs, settings):
     page = client.get(
         reverse("search:text"), {"q": "牡丹"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
-    assert "检索登记簿" in page.content.decode()
+    assert "检索登记库" in page.content.decode()
 
 
 def test_api_returns_public_fields_of_registered_designs(client, designs):
