@@ -87,6 +87,8 @@ def all_tables(period: stats.Period) -> list[Table]:
 
 def at_a_glance(user) -> dict:
     """Everything the staff dashboard shows above the fold."""
+    from cases.reports import dashboard_context
+
     overview = stats.registry_overview()
     return {
         "awaiting_review": overview[FabricDesign.Status.SUBMITTED],
@@ -94,4 +96,5 @@ def at_a_glance(user) -> dict:
         "registry_overview": [
             (FabricDesign.Status(s).label, n) for s, n in overview.items()
         ],
+        **dashboard_context(user),
     }

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
+from cases import services
 from cases.audit import verify_case
 from cases.models import Case, Notification, Referral
 from designs.models import FabricDesign
@@ -356,3 +357,14 @@ def test_chinese_page(as_user, settings):
     ).content.decode()
     assert "已提交" in page or "投诉" in page
     assert "历史" in page
+
+
+def test_dashboard_flags_estimated_deadlines_and_shows_case_tiles(as_user, monkeypatch):
+    case = make_case(status=S.SUBMITTED)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2031, 3, 3))
+    services.accept_case(case, by=make_staff(roles.INTAKE))
+    monkeypatch.undo()
+    director = as_user(make_staff(roles.ADMINISTRATOR))
+    page = director.get(reverse("dashboard:home")).content.decode()
+    assert "2031" in page and "no official working-day calendar" in page
+    assert "open cases" in page and "overdue cases" in page
