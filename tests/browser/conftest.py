@@ -4,15 +4,12 @@
 (installed by .ci/run under CI=true). Without it the tests skip, except under CI=true.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-# (factories, asserts) are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("IPCENTER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -46,7 +43,24 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@contextlib.contextmanager
+def _async_unsafe_allowed():
+    # Playwright's sync API keeps an event loop running in this thread while it is
+    # open; the ORM calls the tests make (factories, asserts, database teardown) are
+    # still plain synchronous code. Only while a browser module runs, so the variable
+    # never leaks into other tests' subprocesses (check --deploy refuses it).
+    old = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = old
+
+
+@pytest.fixture(scope="module")
 def browser():
     reason = _missing()
     if reason:
@@ -55,7 +69,7 @@ def browser():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
+    with _async_unsafe_allowed(), sync_playwright() as p:
         # launch() gives Chromium a new temporary profile (user-data-dir) every run:
         # no cookies, cache or extensions carry over; contexts below isolate each test.
         browser = p.chromium.launch(

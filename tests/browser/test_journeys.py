@@ -1,6 +1,7 @@
 """The three journeys of issue 7 in a real browser, with screenshots in var/screenshots/."""
 
 import re
+
 import pytest
 
 from designs.models import FabricDesign
