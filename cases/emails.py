@@ -138,3 +138,15 @@ def notify_reminder(case_pk: int) -> None:
         lambda: _("Reminder: case %(number)s is due on %(date)s.")
         % {"number": case.number, "date": case.deadline},
     )
+
+
+def notify(case_pk: int, who: tuple[str, ...], message, **params) -> None:
+    """Send a lazily translated message about a step that is not a move."""
+    case = Case.objects.select_related("complainant", "respondent", "assignee").get(
+        pk=case_pk
+    )
+    _send(
+        case,
+        recipients(case, who),
+        lambda: message % {"number": case.number or case.pk, **params},
+    )

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from accounts.roles import is_staff_member
@@ -392,6 +393,14 @@ def add_evidence(
         names = ", ".join(row.original_name for row in rows)
         log_event(case, by=by, note=_("Evidence added: %(names)s") % {"names": names})
         case.save()
+        transaction.on_commit(
+            lambda: emails.notify(
+                case.pk,
+                ("cases.intake_case",),
+                gettext_lazy("New evidence was added to case %(number)s."),
+            ),
+            robust=True,
+        )
     return rows
 
 
@@ -754,6 +763,17 @@ def save_agreement(
         case, by=by, note=_("Agreement drafted with %(n)d terms.") % {"n": len(terms)}
     )
     case.save()
+    transaction.on_commit(
+        lambda: emails.notify(
+            case.pk,
+            ("complainant", "respondent"),
+            gettext_lazy(
+                "The mediation agreement of case %(number)s is ready: "
+                "read and confirm it."
+            ),
+        ),
+        robust=True,
+    )
     return agreement
 
 

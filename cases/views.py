@@ -342,10 +342,9 @@ def statement(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
 def join(request: HttpRequest, token: str) -> HttpResponse:
-    """Let an invited respondent who has signed up link themselves to the case."""
-    if request.method == "POST":
+    """Let an invited respondent sign up or log in, then link themselves to the case."""
+    if request.method == "POST" and request.user.is_authenticated:
         try:
             case = services.join_as_respondent(token=token, user=request.user)
         except services.CaseError as e:

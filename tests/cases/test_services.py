@@ -397,3 +397,20 @@ def test_extend_deadline_refuses_the_past():
         services.extend_deadline(
             case, by=make_staff(roles.INTAKE), until=timezone.localdate(), reason="x"
         )
+
+
+def test_parties_are_told_when_the_agreement_is_ready(
+    django_capture_on_commit_callbacks,
+):
+    case = make_case(status=S.IN_MEDIATION)
+    due = timezone.localdate() + datetime.timedelta(days=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_agreement(
+            case,
+            by=make_staff(roles.MEDIATOR),
+            facts="事实",
+            terms=[{"kind": "cease", "due_on": due}],
+        )
+    for party in (case.complainant, case.respondent):
+        note = Notification.objects.get(recipient=party, case=case)
+        assert "agreement" in note.message

@@ -361,10 +361,79 @@ def test_chinese_page(as_user, settings):
 
 def test_dashboard_flags_estimated_deadlines_and_shows_case_tiles(as_user, monkeypatch):
     case = make_case(status=S.SUBMITTED)
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2031, 3, 3))
+    monkeypatch.setattr(
+        timezone, "localdate", lambda *a, **k: datetime.date(2031, 3, 3)
+    )
     services.accept_case(case, by=make_staff(roles.INTAKE))
     monkeypatch.undo()
     director = as_user(make_staff(roles.ADMINISTRATOR))
     page = director.get(reverse("dashboard:home")).content.decode()
     assert "2031" in page and "no official working-day calendar" in page
     assert "open cases" in page and "overdue cases" in page
+
+
+def test_invited_respondent_signs_up_from_the_link_and_is_linked(client):
+    case = make_case(status=S.INFRINGING)
+    from cases import services as cs
+
+    token = cs.invite_respondent(case, by=make_staff(roles.MEDIATOR))
+    join_url = reverse("cases:join", args=[token])
+    page = client.get(join_url).content.decode()
+    signup_url = f"{reverse('accounts:signup')}?next={join_url}"
+    assert f"{reverse('accounts:signup')}?next=" in page
+    r = client.post(
+        signup_url,
+        {
+            "username": "newstall",
+            "email": "newstall@example.com",
+            "phone": "13900001111",
+            "shop_name": "新开家纺摊",
+            "stall_no": "E区1-01",
+            "password1": "a-long-Pass-phrase-77",
+            "password2": "a-long-Pass-phrase-77",
+        },
+    )
+    assert r.status_code == 302 and r["Location"] == join_url
+    client.post(join_url)
+    case.refresh_from_db()
+    assert case.respondent.username == "newstall"
+
+
+def test_match_report_shows_photo_and_registered_design_side_by_side(as_user):
+    case = make_case(status=S.SUBMITTED)
+    design = case.designs.get()
+    photo = case.evidence.get(kind="photo")
+    Case.objects.filter(pk=case.pk).update(
+        match_report={
+            "available": True,
+            "algorithm": "fake-2",
+            "at": "2026-11-27T10:00:00",
+            "photos": [
+                {
+                    "evidence_id": photo.pk,
+                    "candidates": [
+                        {
+                            "design_id": design.pk,
+                            "registration_no": design.registration_no,
+                            "title": design.title,
+                            "score": 0.91,
+                            "is_match": True,
+                            "alteration": "recoloured",
+                        }
+                    ],
+                    "relied": [
+                        {"design_id": design.pk, "registration_no": "x", "score": 0.91}
+                    ],
+                }
+            ],
+        }
+    )
+    page = (
+        as_user(make_staff(roles.EXAMINER))
+        .get(case.get_absolute_url())
+        .content.decode()
+    )
+    block = page[page.index('class="match two-col"') :]
+    assert reverse("cases:evidence", args=[photo.pk]) in block
+    assert reverse("designs:image", args=[design.primary_image.pk]) in block
+    assert "0.91" in block and "recoloured" in block
