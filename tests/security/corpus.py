@@ -14,7 +14,9 @@ from PIL import Image
 
 from tests.factories import pattern_png
 
-NOT_AN_IMAGE = "is not a JPEG, PNG or WebP image, or it is damaged"
+# Common to the design fields' message ("… is not a JPEG, PNG or WebP image, or it is
+# damaged") and the evidence fields' ("… is not a JPEG, PNG, WebP image or a PDF, …").
+NOT_AN_IMAGE = "is not a JPEG, PNG"
 
 
 @dataclass(frozen=True)
