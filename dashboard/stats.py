@@ -5,14 +5,15 @@ so the same numbers feed the charts, the tables and the CSV exports.
 """
 
 import datetime
-import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, DurationField, ExpressionWrapper, F
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from dashboard.sql import percentiles
+from dashboard.stats_math import percentile  # noqa: F401  (re-exported)
 from designs.models import DesignEvent, FabricDesign
 
 Status = FabricDesign.Status
@@ -48,19 +49,6 @@ class Period:
             self.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
         )
         return lo, hi
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Return the q-th percentile (0–100) by linear interpolation, None for no data."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return float(ordered[0])
-    pos = (len(ordered) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 def _per_month(queryset, field: str, period: Period) -> list[int]:
@@ -100,38 +88,27 @@ def registrations_per_month(period: Period) -> dict:
 def review_times(period: Period) -> dict:
     """Days from (re)submission to the reviewer's decision, for decisions in the period."""
     lo, hi = period.datetimes()
-    last_submission = (
-        DesignEvent.objects.filter(
-            design=OuterRef("design"),
-            to_status=Status.SUBMITTED,
-            created_at__lte=OuterRef("created_at"),
-        )
-        .order_by("-created_at")
-        .values("created_at")[:1]
+    decisions = DesignEvent.objects.filter(
+        from_status=Status.SUBMITTED,
+        to_status__in=[Status.REGISTERED, Status.RETURNED, Status.REJECTED],
+        created_at__gte=lo,
+        created_at__lt=hi,
+        stage_started_at__isnull=False,
     )
-    decisions = (
-        DesignEvent.objects.filter(
-            from_status=Status.SUBMITTED,
-            to_status__in=[Status.REGISTERED, Status.RETURNED, Status.REJECTED],
-            created_at__gte=lo,
-            created_at__lt=hi,
-        )
-        .annotate(submitted=Subquery(last_submission))
-        .values_list("to_status", "created_at", "submitted")
+    outcomes = dict(
+        decisions.values_list("to_status").annotate(n=Count("pk")).order_by()
     )
-    days = [
-        (decided - submitted).total_seconds() / 86400
-        for _, decided, submitted in decisions
-        if submitted
-    ]
-    outcomes = Counter(status for status, _, _ in decisions)
+    waited = ExpressionWrapper(
+        F("created_at") - F("stage_started_at"), output_field=DurationField()
+    )
+    p = percentiles(decisions, waited, [50, 90], duration=True)
     return {
-        "decisions": len(days),
-        "median_days": statistics.median(days) if days else None,
-        "p90_days": percentile(days, 90),
-        "registered": outcomes[Status.REGISTERED],
-        "returned": outcomes[Status.RETURNED],
-        "rejected": outcomes[Status.REJECTED],
+        "decisions": sum(outcomes.values()),
+        "median_days": p[50],
+        "p90_days": p[90],
+        "registered": outcomes.get(Status.REGISTERED, 0),
+        "returned": outcomes.get(Status.RETURNED, 0),
+        "rejected": outcomes.get(Status.REJECTED, 0),
     }
 
 

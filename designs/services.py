@@ -155,8 +155,19 @@ def _move(design: FabricDesign, to: str, *, by, note: str = "") -> None:
     _check_actor(design, to, by)
     if to in FabricDesign.REASON_REQUIRED and not note.strip():
         raise DesignError(_("Give a reason for this decision."))
+    stage_started = (
+        design.events.order_by("-created_at", "-pk")
+        .values_list("created_at", flat=True)
+        .first()
+        or design.created_at
+    )
     DesignEvent.objects.create(
-        design=design, from_status=design.status, to_status=to, actor=by, note=note
+        design=design,
+        from_status=design.status,
+        to_status=to,
+        actor=by,
+        note=note,
+        stage_started_at=stage_started,
     )
     design.status = to
 
@@ -265,6 +276,7 @@ def import_registered_design(
         to_status=Status.REGISTERED,
         actor=actor,
         note=_("Imported from the archive."),
+        stage_started_at=design.created_at,
     )
     design.status = Status.REGISTERED
     design.reviewer = actor

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
-from dashboard import charts, stats
+from dashboard import charts, stats, stats_math
 from designs.models import DesignEvent, FabricDesign
 from ipcenter.csvutil import csv_response
 from tests.factories import make_design, make_staff, make_user
@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_percentile_matches_hand_computation():
-    assert stats.percentile([], 90) is None
-    assert stats.percentile([4], 90) == 4
+    assert stats_math.percentile([], 90) is None
+    assert stats_math.percentile([4], 90) == 4
     # 10 values 1..10: position 0.9*9 = 8.1 → 9 + 0.1*(10-9)
-    assert stats.percentile(list(range(1, 11)), 90) == pytest.approx(9.1)
-    assert stats.percentile([1, 2, 3, 4], 50) == pytest.approx(2.5)
+    assert stats_math.percentile(list(range(1, 11)), 90) == pytest.approx(9.1)
+    assert stats_math.percentile([1, 2, 3, 4], 50) == pytest.approx(2.5)
 
 
 def test_period_months_cover_the_range():
@@ -39,10 +39,13 @@ def test_period_months_cover_the_range():
 
 
 def _set_event_times(design, when: dict[str, datetime.datetime]) -> None:
+    """Move the design's events to the given times, each stage starting at the last."""
+    previous = None
     for status, at in when.items():
         DesignEvent.objects.filter(design=design, to_status=status).update(
-            created_at=at
+            created_at=at, stage_started_at=previous or at
         )
+        previous = at
 
 
 def test_registration_figures_match_a_hand_computed_fixture():
