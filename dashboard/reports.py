@@ -81,6 +81,99 @@ def registered_categories(period: stats.Period) -> Table:
     )
 
 
+def _yuan(value) -> str:
+    return f"{value:,.2f}"
+
+
+@table("complaints")
+def complaints(period: stats.Period) -> Table:
+    from dashboard import case_stats
+
+    data = case_stats.complaints_per_month(period)
+    rows = [
+        (f"{m:%Y-%m}", f, a, c)
+        for m, f, a, c in zip(
+            data["months"], data["filed"], data["accepted"], data["closed"], strict=True
+        )
+    ]
+    return Table(
+        "complaints",
+        _("Complaints per month"),
+        [_("Month"), _("Filed"), _("Accepted"), _("Closed")],
+        rows,
+        "bar",
+    )
+
+
+OUTCOME_LABELS = {
+    "settled": _("Settled by agreement"),
+    "not_infringing": _("Not infringing"),
+    "referred": _("Referred"),
+    "withdrawn": _("Withdrawn"),
+    "not_accepted": _("Not accepted"),
+    "closed_other": _("Closed otherwise"),
+}
+
+
+@table("outcomes")
+def outcomes(period: stats.Period) -> Table:
+    from dashboard import case_stats
+
+    mix = case_stats.outcome_mix(period)
+    rows = [(OUTCOME_LABELS[k], n) for k, n in mix.items()]
+    return Table(
+        "outcomes",
+        _("Outcomes of closed cases"),
+        [_("Outcome"), _("Cases")],
+        rows,
+        "donut",
+    )
+
+
+@table("money")
+def money(period: stats.Period) -> Table:
+    from dashboard import case_stats
+
+    m = case_stats.money(period)
+    rows = [
+        (_("Agreements in effect"), m["agreements"]),
+        (_("Compensation agreed (¥)"), _yuan(m["compensation_agreed"])),
+        (_("Compensation paid (¥)"), _yuan(m["compensation_paid"])),
+        (_("Licence fees agreed (¥)"), _yuan(m["licence_agreed"])),
+        (_("Licence fees paid (¥)"), _yuan(m["licence_paid"])),
+    ]
+    return Table(
+        "money", _("Compensation and licence fees"), [_("Measure"), _("Value")], rows
+    )
+
+
+@table("most-infringed")
+def most_infringed(period: stats.Period) -> Table:
+    from dashboard import case_stats
+
+    rows = case_stats.most_infringed_designs(period)
+    return Table(
+        "most-infringed",
+        _("Most infringed designs"),
+        [_("Registration number"), _("Title"), _("Cases determined infringing")],
+        rows,
+    )
+
+
+@table("categories-copied")
+def categories_copied(period: stats.Period) -> Table:
+    from dashboard import case_stats
+
+    rows = case_stats.categories_copied(period)
+    return Table(
+        "categories-copied",
+        _("Design categories most copied"),
+        [_("Category"), _("Cases")],
+        rows,
+        "donut",
+    )
+
+
 def all_tables(period: stats.Period) -> list[Table]:
     return [builder(period) for builder in TABLES.values()]
 

@@ -1,0 +1,94 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import roles
+from cases.models import Case
+from dashboard import case_stats
+from dashboard.stats import Period
+from tests.factories import make_case, make_design, make_staff, make_user
+
+pytestmark = pytest.mark.django_db
+S = Case.Status
+
+
+@pytest.fixture
+def period():
+    today = timezone.localdate()
+    return Period(today - datetime.timedelta(days=400), today)
+
+
+@pytest.fixture
+def fixture_cases():
+    curtain = make_design(status="registered", category="curtain")
+    towel = make_design(status="registered", category="towel")
+    return {
+        "closed": make_case(status=S.CLOSED, design=curtain),  # settled, paid ¥20,000
+        "cleared": make_case(status=S.NOT_INFRINGING),
+        "referred": make_case(status=S.REFERRED, design=towel),
+        "referred2": make_case(
+            status=S.REFERRED, design=curtain, complainant=curtain.owner
+        ),
+        "withdrawn": make_case(status=S.WITHDRAWN),
+        "open": make_case(status=S.SUBMITTED),
+    }
+
+
+def test_complaints_per_month_counts_filed_accepted_closed(period, fixture_cases):
+    data = case_stats.complaints_per_month(period)
+    assert sum(data["filed"]) == 6
+    assert sum(data["accepted"]) == 4  # all but withdrawn-at-intake and the open one
+    # closed = any final stage: closed, referred ×2, withdrawn; not_infringing is not final yet
+    assert sum(data["closed"]) == 4
+
+
+def test_outcome_mix_matches_hand_count(period, fixture_cases):
+    mix = case_stats.outcome_mix(period)
+    assert mix == {
+        "settled": 1,
+        "not_infringing": 0,  # determined, but the case file is not closed yet
+        "referred": 2,
+        "withdrawn": 1,
+        "not_accepted": 0,
+        "closed_other": 0,
+    }
+
+
+def test_money_agreed_and_paid(period, fixture_cases):
+    m = case_stats.money(period)
+    assert m["agreements"] == 1
+    assert m["compensation_agreed"] == Decimal("20000")
+    assert m["compensation_paid"] == Decimal("20000")
+    assert m["licence_agreed"] == Decimal("0")
+
+
+def test_most_infringed_and_categories(period, fixture_cases):
+    top = case_stats.most_infringed_designs(period)
+    assert top[0][2] == 2  # the curtain design: the closed case and one referral
+    categories = dict(case_stats.categories_copied(period))
+    assert categories == {"Curtain (窗帘)": 2, "Towel (毛巾)": 1}
+
+
+def test_statistics_page_shows_case_tables(client, fixture_cases):
+    client.force_login(make_staff(roles.ADMINISTRATOR))
+    body = client.get(reverse("dashboard:statistics")).content.decode()
+    for title in (
+        "Complaints per month",
+        "Outcomes of closed cases",
+        "Compensation and licence fees",
+        "Most infringed designs",
+    ):
+        assert title in body
+    csv = client.get(reverse("dashboard:export", args=["outcomes"])).content.decode(
+        "utf-8-sig"
+    )
+    assert "Settled by agreement,1" in csv
+    assert "Referred,2" in csv
+
+
+def test_merchant_cannot_export_statistics(client):
+    client.force_login(make_user())
+    assert client.get(reverse("dashboard:export", args=["money"])).status_code == 403
