@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/<slug:key>.csv", views.export, name="export"),
+    path("repeat-respondents/", views.repeat_respondents, name="repeat-respondents"),
 ]

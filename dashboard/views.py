@@ -75,3 +75,56 @@ def _chart(table: "reports.Table"):
 
 
 __all__ = ["home", "statistics", "export", "_"]
+
+
+@staff_required
+def repeat_respondents(request: HttpRequest) -> HttpResponse:
+    from accounts.privacy import mask_phone
+    from cases import respondents
+    from cases.models import Case
+
+    groups = respondents.repeat_respondents()
+    case_ids = [pk for g in groups for pk in g.case_ids]
+    cases = Case.objects.in_bulk(case_ids)
+    # Contact data is for the staff who contact parties; others see it masked.
+    full = request.user.has_perm("cases.intake_case") or request.user.has_perm(
+        "cases.mediate_case"
+    )
+    rows = [
+        {
+            "label": g.label,
+            "determinations": g.determinations,
+            "stalls": sorted(g.stalls),
+            "phones": sorted(p if full else mask_phone(p) for p in g.phones),
+            "accounts": len(g.accounts),
+            "cases": sorted(
+                (cases[pk] for pk in g.case_ids if pk in cases),
+                key=lambda c: c.number or "",
+            ),
+        }
+        for g in groups
+    ]
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            "repeat-respondents.csv",
+            [
+                _("Respondent"),
+                _("Determinations of infringement"),
+                _("Stalls"),
+                _("Phones"),
+                _("Cases"),
+            ],
+            [
+                (
+                    r["label"],
+                    r["determinations"],
+                    " ".join(r["stalls"]),
+                    " ".join(r["phones"]),
+                    " ".join(
+                        f"{c.number}:{c.get_status_display()}" for c in r["cases"]
+                    ),
+                )
+                for r in rows
+            ],
+        )
+    return render(request, "dashboard/repeat_respondents.html", {"rows": rows})
