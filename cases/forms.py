@@ -124,6 +124,41 @@ class ComplaintForm(EvidenceUploadMixin, forms.ModelForm):
             )
         return found_on
 
+    SECTIONS = [
+        (_("Your registered designs"), ["designs"]),
+        (
+            _("Respondent (may be unknown)"),
+            [
+                "respondent_name",
+                "respondent_stall",
+                "respondent_phone",
+                "respondent_online_shop",
+                "respondent_link",
+            ],
+        ),
+        (_("Where and when"), ["found_place", "found_on", "description"]),
+        (_("Evidence"), ["photos", "receipts"]),
+        (
+            _("Remedies sought"),
+            [
+                "remedy_stop_selling",
+                "remedy_delist",
+                "remedy_destroy",
+                "destroy_quantity",
+                "compensation",
+                "licence_fee",
+            ],
+        ),
+        (_("Complainant"), ["contact_person", "contact_phone", "address", "id_number"]),
+        (_("Undertaking"), ["undertaking"]),
+    ]
+
+    def sections(self) -> list:
+        """Group the fields for the phone layout: one fieldset per part of the form."""
+        return [
+            (title, [self[name] for name in names]) for title, names in self.SECTIONS
+        ]
+
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         for name in ("photos", "receipts", "designs"):

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Upper bounds that catch typos ("absurd" amounts) without second-guessing real claims:
 # statutory damages go up to ¥5,000,000 (Copyright Law art. 54).
@@ -55,7 +56,7 @@ class Case(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("case stage", "Submitted")
         NEEDS_SUPPLEMENT = "needs_supplement", _("Needs supplement (补正)")
         RESUBMITTED = "resubmitted", _("Resubmitted")
         NOT_ACCEPTED = "not_accepted", _("Not accepted (不予受理)")
@@ -608,7 +609,7 @@ class CalendarDay(models.Model):
         default=False,
         help_text=_("Ticked: a weekend day worked (调休). Unticked: a holiday."),
     )
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(_("holiday name"), max_length=50, blank=True)
 
     class Meta:
         verbose_name = _("calendar day")

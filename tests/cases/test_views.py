@@ -437,3 +437,13 @@ def test_match_report_shows_photo_and_registered_design_side_by_side(as_user):
     assert reverse("cases:evidence", args=[photo.pk]) in block
     assert reverse("designs:image", args=[design.primary_image.pk]) in block
     assert "0.91" in block and "recoloured" in block
+
+
+def test_form_offers_only_my_registered_designs(as_user):
+    me = make_user()
+    mine = make_design(owner=me, status=FabricDesign.Status.REGISTERED)
+    my_draft = make_design(owner=me)
+    theirs = make_design(status=FabricDesign.Status.REGISTERED)
+    page = as_user(me).get(reverse("cases:new")).content.decode()
+    assert f'value="{mine.pk}"' in page
+    assert f'value="{my_draft.pk}"' not in page and f'value="{theirs.pk}"' not in page
