@@ -75,3 +75,26 @@ def test_anonymous_visitor_finds_a_registered_design(new_page, shot):
     assert wanted.registration_no in page.content()
     assert page.locator(".gallery img").evaluate("img => img.naturalWidth") > 0
     shot(page, "visitor-3-design-detail")
+
+
+def test_anonymous_visitor_finds_a_design_by_chinese_text(new_page, shot):
+    wanted = make_design(
+        status=FabricDesign.Status.REGISTERED,
+        title="缠枝牡丹四件套",
+        description="蓝底白花，缠枝牡丹纹样，适用于床品四件套。",
+    )
+    make_design(status=FabricDesign.Status.REGISTERED, title="几何格子窗帘")
+
+    page = new_page()
+    page.goto("/")
+    # Traditional characters typed by a visitor still find the simplified title.
+    page.fill("main form[role=search] input[name=q]", "纏枝牡丹")
+    page.press("main form[role=search] input[name=q]", "Enter")
+    page.wait_for_url("**/search/?q=*")
+    hits = page.locator("article.hit")
+    assert hits.count() == 1
+    assert "缠枝牡丹" in hits.first.inner_text()
+    shot(page, "visitor-4-text-search")
+    hits.first.locator("h2 a").click()
+    page.wait_for_url(f"**/designs/{wanted.pk}/")
+    assert wanted.registration_no in page.content()
