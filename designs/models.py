@@ -153,7 +153,10 @@ class FabricDesign(models.Model):
                 name="design_published_after_created",
             ),
         ]
-        indexes = [models.Index(fields=["owner", "status"])]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["status", "registered_on"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.registration_no or '—'} {self.title}"
@@ -245,6 +248,8 @@ class DesignEvent(models.Model):
         verbose_name = _("design event")
         verbose_name_plural = _("design events")
         ordering = ["created_at", "pk"]
+        # Statistics count moves of one kind per month.
+        indexes = [models.Index(fields=["to_status", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.design_id}: {self.from_status} → {self.to_status}"
