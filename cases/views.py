@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -24,6 +23,7 @@ from cases import forms, services
 from cases.filters import CaseQueueFilter
 from cases.models import AgreementTerm, Case, Evidence, Notification
 from designs.models import FabricDesign
+from security.sendfile import serve_file
 
 PAGE_SIZE = 25
 S = Case.Status
@@ -288,17 +288,12 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(Evidence.objects.select_related("case"), pk=pk)
     if not services.can_view(request.user, row.case):
         raise Http404
-    try:
-        handle = row.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
+    response = serve_file(
+        row.file,
         content_type=row.content_type,
         as_attachment=row.content_type == "application/pdf",
         filename=f"{row.sha256[:16]}{Path(row.file.name).suffix}",
     )
-    response["Cache-Control"] = "private, max-age=3600"
     response["Content-Security-Policy"] = "sandbox"
     return response
 

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from designs.forms import (
     ReviewFilter,
 )
 from designs.models import DesignImage, FabricDesign
+from security.sendfile import serve_file
 
 PAGE_SIZE = 24
 
@@ -79,13 +80,7 @@ def image(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(DesignImage.objects.select_related("design"), pk=pk)
     if not services.visible_to(request.user, row.design):
         raise Http404
-    try:
-        handle = row.image.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=_content_type(row.image.name))
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve_file(row.image, content_type=_content_type(row.image.name))
 
 
 def _content_type(name: str) -> str:

@@ -99,6 +99,14 @@ SECURE_SSL_REDIRECT = env_bool("IPCENTER_SSL_REDIRECT", default=not DEBUG)
 LOGIN_FAILURE_LIMIT = env_int("IPCENTER_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("IPCENTER_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 IPCENTER_TRUSTED_PROXIES = env_int("IPCENTER_TRUSTED_PROXIES", 0)
+# After the permission check, let the proxy send image and evidence files.
+IPCENTER_SENDFILE_HEADER = env_str("IPCENTER_SENDFILE_HEADER", "")
+if IPCENTER_SENDFILE_HEADER not in ("", "X-Accel-Redirect", "X-Sendfile"):
+    raise ImproperlyConfigured(
+        "IPCENTER_SENDFILE_HEADER must be empty, 'X-Accel-Redirect' or 'X-Sendfile', "
+        f"not {IPCENTER_SENDFILE_HEADER!r}"
+    )
+IPCENTER_SENDFILE_PREFIX = env_str("IPCENTER_SENDFILE_PREFIX", "/protected-media/")
 # -------------------------------------------------------------------------------------
 
 INSTALLED_APPS = [
