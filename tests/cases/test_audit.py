@@ -100,3 +100,14 @@ def test_two_staff_acting_at_once_exactly_one_wins():
     assert case.events.count() == 2  # submitted + exactly one decision
     assert case.status in (S.ACCEPTED, S.NOT_ACCEPTED)
     assert verify_case(case) is None
+
+
+@pytest.mark.django_db
+def test_verify_all_finds_a_case_whose_events_were_all_deleted():
+    from cases.audit import verify_all
+
+    intact, emptied = make_case(), make_case(status=S.ACCEPTED)
+    CaseEvent.objects.filter(case=emptied).delete()
+    broken = list(verify_all())
+    assert [(b.case_id, b.seq) for b in broken] == [(emptied.pk, 1)]
+    assert verify_case(intact) is None
