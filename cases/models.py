@@ -297,6 +297,11 @@ class Case(models.Model):
                 name="case_filed_has_number",
             ),
         ]
+        # The statistics count filings and closures per month over 100k+ cases.
+        indexes = [
+            models.Index(fields=["status", "closed_at"]),
+            models.Index(fields=["submitted_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.number or _("Draft complaint %(pk)s") % {"pk": self.pk}
@@ -390,6 +395,11 @@ class CaseEvent(models.Model):
             models.UniqueConstraint(
                 fields=["case", "seq"], name="case_event_seq_unique"
             )
+        ]
+        # Statistics: moves of one kind per month, and "did this case ever reach X".
+        indexes = [
+            models.Index(fields=["to_status", "created_at"]),
+            models.Index(fields=["case", "to_status"]),
         ]
 
     def __str__(self) -> str:

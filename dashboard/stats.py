@@ -58,6 +58,7 @@ def _per_month(queryset, field: str, period: Period) -> list[int]:
         .annotate(month=TruncMonth(field))
         .values("month")
         .annotate(n=Count("pk"))
+        .order_by()  # Meta.ordering on a foreign key would add a join
     )
     counts = Counter({_month_key(r["month"]): r["n"] for r in rows})
     return [counts[m] for m in period.months()]
