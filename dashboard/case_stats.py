@@ -114,25 +114,44 @@ def _infringing_in(period: Period):
     ).values("case")
 
 
+def _relied_on_in_infringing(period: Period):
+    """Rows of (case, design) links for cases determined infringing in the period."""
+    return Case.designs.through.objects.filter(case__in=_infringing_in(period))
+
+
 def most_infringed_designs(
     period: Period, limit: int = 10
 ) -> list[tuple[str, str, int]]:
     """Designs relied on in cases determined infringing in the period, most first."""
-    rows = (
-        FabricDesign.objects.filter(cases__in=_infringing_in(period))
-        .values("registration_no", "title")
-        .annotate(n=Count("cases", distinct=True))
-        .order_by("-n", "registration_no")[:limit]
+    top = list(
+        _relied_on_in_infringing(period)
+        .values("fabricdesign")
+        .annotate(n=Count("case", distinct=True))
+        .order_by("-n", "fabricdesign")[:limit]
     )
-    return [(r["registration_no"] or "—", r["title"], r["n"]) for r in rows]
+    designs = FabricDesign.objects.in_bulk([row["fabricdesign"] for row in top])
+    return [
+        (
+            designs[r["fabricdesign"]].registration_no or "—",
+            designs[r["fabricdesign"]].title,
+            r["n"],
+        )
+        for r in top
+    ]
 
 
 def categories_copied(period: Period) -> list[tuple[str, int]]:
     rows = (
-        FabricDesign.objects.filter(cases__in=_infringing_in(period))
-        .values("category")
-        .annotate(n=Count("cases", distinct=True))
+        _relied_on_in_infringing(period)
+        .values("fabricdesign__category")
+        .annotate(n=Count("case", distinct=True))
         .order_by("-n")
     )
     labels = dict(FabricDesign.Category.choices)
-    return [(str(labels.get(r["category"], r["category"])), r["n"]) for r in rows]
+    return [
+        (
+            str(labels.get(r["fabricdesign__category"], r["fabricdesign__category"])),
+            r["n"],
+        )
+        for r in rows
+    ]

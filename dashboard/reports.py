@@ -3,6 +3,7 @@
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from dashboard import stats
@@ -180,10 +181,31 @@ def all_tables(period: stats.Period) -> list[Table]:
 
 def at_a_glance(user) -> dict:
     """Everything the staff dashboard shows above the fold."""
+    from cases.models import Case
     from cases.reports import dashboard_context
+    from dashboard import charts
 
     overview = stats.registry_overview()
+    by_stage = dict(
+        Case.objects.open().values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    stages = [
+        (Case.Status(s).label, by_stage[s])
+        for s in Case.Status.values
+        if by_stage.get(s)
+    ]
+    stage_chart = (
+        charts.bar_chart(
+            [label for label, _n in stages],
+            [charts.Series(str(_("Open cases")), [n for _label, n in stages])],
+            title=str(_("Open cases by stage")),
+        )
+        if stages
+        else ""
+    )
     return {
+        "stage_chart": stage_chart,
+        "open_by_stage": stages,
         "awaiting_review": overview[FabricDesign.Status.SUBMITTED],
         "registered_total": overview[FabricDesign.Status.REGISTERED],
         "registry_overview": [

@@ -92,3 +92,11 @@ def test_statistics_page_shows_case_tables(client, fixture_cases):
 def test_merchant_cannot_export_statistics(client):
     client.force_login(make_user())
     assert client.get(reverse("dashboard:export", args=["money"])).status_code == 403
+
+
+def test_dashboard_shows_open_cases_by_stage(client, fixture_cases):
+    client.force_login(make_staff(roles.INTAKE))
+    response = client.get(reverse("dashboard:home"))
+    stages = dict((str(label), n) for label, n in response.context["open_by_stage"])
+    assert stages == {"Submitted": 1, "Determined not infringing": 1}
+    assert "<svg" in response.content.decode()
