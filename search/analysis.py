@@ -9,6 +9,7 @@ analyzer classes below into the index schema by module path. Lowercasing happens
 jieba rather than after so that mixed-case input still hits dictionary entries ("INS风").
 """
 
+import functools
 import hashlib
 import re
 import threading
@@ -41,7 +42,7 @@ _opencc = None
 
 def _load() -> None:
     """Load jieba (≈1.5 s) and OpenCC once per process, whichever thread asks first."""
-    global _jieba, _opencc
+    global _jieba, _opencc, _traditional
     with _lock:
         if _jieba is not None:
             return
@@ -54,6 +55,7 @@ def _load() -> None:
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
         tokenizer.load_userdict(str(USER_DICT))
+        _traditional = _traditional_chars()
         _opencc = OpenCC("t2s")
         _jieba = tokenizer
 
@@ -64,11 +66,31 @@ def warm_up() -> None:
     pinyin_of("牡丹")
 
 
+_traditional: frozenset[str] = frozenset()
+
+
+def _traditional_chars() -> frozenset[str]:
+    """Characters OpenCC's t2s changes: text without any of them needs no conversion."""
+    import opencc
+
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    chars = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, _tab, values = line.partition("\t")
+        if key and values.split() and values.split()[0] != key:
+            chars.add(key)
+    return frozenset(chars)
+
+
 def normalize(text: str) -> str:
     """Fold full-width forms, traditional characters and case: the text both sides compare."""
     if _opencc is None:
         _load()
-    return _opencc.convert(unicodedata.normalize("NFKC", text or "")).lower()
+    value = unicodedata.normalize("NFKC", text or "")
+    # OpenCC's pure-Python converter is the slowest step; most text is simplified already.
+    if not _traditional.isdisjoint(value):
+        value = _opencc.convert(value)
+    return value.lower()
 
 
 def fingerprint() -> str:
@@ -92,13 +114,27 @@ def _pieces(word: str) -> list[str]:
     return _WORD.findall(word)
 
 
-def segment(
-    text: str, *, search_mode: bool = True, normalized: bool = False
-) -> list[Word]:
+def segment(text: str, *, search_mode: bool = True, normalized: bool = False) -> list[Word]:
     """Split text into words; search mode adds dictionary sub-words at the same position."""
+    # Line by line, each line cached: jieba splits at line breaks anyway, and the title
+    # and body lines come back again for the pinyin field and in repeated labels.
+    words: list[Word] = []
+    pos = offset = 0
+    for line in (text or "").split("\n"):
+        line_words = _segment_line(line, search_mode, normalized)
+        for w in line_words:
+            words.append(Word(w.text, w.pos + pos, w.start + offset, w.end + offset))
+        if line_words:
+            pos = words[-1].pos + 1
+        offset += len(line) + 1
+    return words
+
+
+@functools.lru_cache(maxsize=16384)
+def _segment_line(line: str, search_mode: bool, normalized: bool) -> tuple[Word, ...]:
     if _jieba is None:
         _load()
-    value = text if normalized else normalize(text)
+    value = line if normalized else normalize(line)
     words: list[Word] = []
     pos = 0
     offset = 0
@@ -115,12 +151,10 @@ def segment(
                         for i in range(len(piece) - size + 1):
                             gram = piece[i : i + size]
                             if _jieba.FREQ.get(gram) and gram not in STOP_WORDS:
-                                words.append(
-                                    Word(gram, pos, start + i, start + i + size)
-                                )
+                                words.append(Word(gram, pos, start + i, start + i + size))
             words.append(Word(piece, pos, start, start + len(piece)))
             pos += 1
-    return words
+    return tuple(words)
 
 
 def index_tokens(text: str) -> list[str]:

@@ -121,6 +121,7 @@ def compile_query(plan: QueryPlan, *, fallback: bool = False) -> Q.Query:
 
 
 def compile_filter(scope: Scope, filters: Filters) -> Q.Query | None:
+    """Return the scope and facet choices as one query (the reference semantics)."""
     parts: list[Q.Query] = []
     if not scope.everything:
         public = Q.Term("status", "registered")
@@ -128,13 +129,18 @@ def compile_filter(scope: Scope, filters: Filters) -> Q.Query | None:
             parts.append(Q.Or([public, Q.Term("owner", str(scope.owner_id))]))
         else:
             parts.append(public)
-    for name in FACETS:
-        value = getattr(filters, name)
-        if value not in (None, ""):
-            parts.append(Q.Term(name, str(value)))
+    parts.extend(_facet_terms(filters))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else Q.And(parts)
+
+
+def _facet_terms(filters: Filters) -> list[Q.Query]:
+    return [
+        Q.Term(name, str(getattr(filters, name)))
+        for name in FACETS
+        if getattr(filters, name) not in (None, "")
+    ]
 
 
 # --- the backend -------------------------------------------------------------------------
@@ -150,6 +156,7 @@ class WhooshBackend:
         self._index = None
         self._searcher = None
         self._warned_stale = False
+        self._hidden_docs: tuple | None = None
 
     # -- opening --
 
@@ -219,6 +226,26 @@ class WhooshBackend:
             else:
                 self._searcher = self._searcher.refresh()
             return self._searcher
+
+    def _restrict(self, searcher, scope: Scope, filters: Filters) -> tuple:
+        """Return (filter, mask) document-number sets for the scope and facets."""
+        mask = None
+        if not scope.everything:
+            # Masking the few unregistered documents is much cheaper than filtering to
+            # the many registered ones; the set is kept until the searcher changes.
+            cached = self._hidden_docs
+            if cached is None or cached[0] is not searcher:
+                statuses = [_text(v) for v in searcher.lexicon("status")]
+                hidden = Q.Or([Q.Term("status", v) for v in statuses if v != "registered"])
+                cached = self._hidden_docs = (searcher, set(searcher.docs_for_query(hidden)))
+            mask = cached[1]
+            if scope.owner_id is not None:
+                mask = mask - set(searcher.docs_for_query(Q.Term("owner", str(scope.owner_id))))
+        allowed = None
+        for term in _facet_terms(filters):
+            docs = set(searcher.docs_for_query(term))
+            allowed = docs if allowed is None else allowed & docs
+        return allowed, mask
 
     @contextlib.contextmanager
     def _writer(self):
@@ -311,9 +338,11 @@ class WhooshBackend:
             if facets
             else None
         )
+        allowed, hidden = self._restrict(searcher, scope, filters)
         results = searcher.search(
             compile_query(plan, fallback=fallback),
-            filter=compile_filter(scope, filters),
+            filter=allowed,
+            mask=hidden,
             limit=max(offset + limit, 1),
             groupedby=groupedby,
         )

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.utils.safestring import SafeString
 
-from search import text
+from search import analysis, text
 
 # --- text search ---------------------------------------------------------------------
 
@@ -157,3 +157,48 @@ def _label_facets(counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValu
             user = users.get(int(facet.value))
             facet.label = user.display_name if user else facet.value
     return labelled
+
+
+# --- staff: complaints by number and party names --------------------------------------
+
+COMPLAINT_LIMIT = 10
+
+
+def search_complaints(query: str, *, user) -> list:
+    """Find complaints by number or party name, for staff who may view cases only."""
+    from django.apps import apps
+    from django.db.models import Q
+
+    # Looked up by name: search must not import cases (cases imports search.services).
+    if not apps.is_installed("cases") or not user.has_perm("cases.view_case"):
+        return []
+    Case = apps.get_model("cases", "Case")
+    words = (query or "").split()[: text.MAX_QUERY_WORDS]
+    if not words:
+        return []
+    fields = (
+        "number",
+        "contact_person",
+        "complainant__shop_name",
+        "complainant__username",
+        "respondent_name",
+        "respondent_stall",
+        "respondent_online_shop",
+        "respondent__shop_name",
+    )
+    condition = Q()
+    for word in words:
+        # Match both as typed and folded (full-width, traditional → simplified).
+        variants = {word, analysis.normalize(word)}
+        either = Q()
+        for variant in variants:
+            for name in fields:
+                either |= Q(**{f"{name}__icontains": variant})
+        condition &= either
+    cases = (
+        Case.objects.filter(condition)
+        .exclude(status=Case.Status.DRAFT)
+        .select_related("complainant", "respondent")
+        .order_by("-submitted_at", "-pk")
+    )
+    return list(cases[:COMPLAINT_LIMIT])

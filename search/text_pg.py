@@ -47,12 +47,16 @@ def row_for(doc: dict) -> tuple:
     )
     # " x " is a filler word between runs: it takes a position, so a phrase of bigrams
     # cannot match across punctuation, as in Whoosh.
+    title = analysis.index_tokens(doc["title"])
+    body = analysis.index_tokens(doc["body"])
+    # The same tokens as PinyinAnalyzer gives Whoosh for title + body, segmented once.
+    pinyin = [analysis.pinyin_of(w) for w in title + body if analysis.has_cjk(w)]
     return (
         doc["pk"],
         doc["regno"],
-        " ".join(analysis.index_tokens(doc["title"])),
-        " ".join(analysis.index_tokens(doc["body"])),
-        " ".join(analysis.pinyin_tokens(both)),
+        " ".join(title),
+        " ".join(body),
+        " ".join(pinyin),
         grams,
         doc["status"],
         doc["owner"],

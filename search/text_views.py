@@ -24,9 +24,15 @@ def text_search(request: HttpRequest) -> HttpResponse:
             page=request.GET.get("page"),
             page_size=PAGE_SIZE,
         )
+    complaints = (
+        services.search_complaints(filterset.query, user=request.user)
+        if result and request.user.is_authenticated
+        else []
+    )
     context = {
         "filter": filterset,
         "result": result,
+        "complaints": complaints,
         "page": result.page if result else None,
         "facets": _facet_links(request, filterset, result) if result else [],
     }

@@ -140,3 +140,19 @@ def test_search_designs_command_prints_json(designs, capsys):
 def test_site_search_boxes_point_to_the_search_page(client):
     page = client.get("/").content.decode()
     assert f'action="{reverse("search:text")}"' in page
+
+
+def test_staff_search_also_finds_complaints_by_number_and_party(client, designs):
+    from accounts import roles
+    from tests.factories import make_case, make_staff
+
+    case = make_case(respondent_name="仿冒家纺店", respondent_stall="B区2-18")
+    staff = make_staff(roles.MEDIATOR)
+    client.force_login(staff)
+    page = client.get(reverse("search:text"), {"q": case.number}).content.decode()
+    assert case.get_absolute_url() in page
+    page = client.get(reverse("search:text"), {"q": "仿冒家紡店"}).content.decode()
+    assert case.get_absolute_url() in page  # traditional input, party name
+    client.force_login(designs["owner"])
+    page = client.get(reverse("search:text"), {"q": "仿冒家纺店"}).content.decode()
+    assert case.get_absolute_url() not in page  # merchants never see this section
