@@ -114,7 +114,9 @@ def _pieces(word: str) -> list[str]:
     return _WORD.findall(word)
 
 
-def segment(text: str, *, search_mode: bool = True, normalized: bool = False) -> list[Word]:
+def segment(
+    text: str, *, search_mode: bool = True, normalized: bool = False
+) -> list[Word]:
     """Split text into words; search mode adds dictionary sub-words at the same position."""
     # Line by line, each line cached: jieba splits at line breaks anyway, and the title
     # and body lines come back again for the pinyin field and in repeated labels.
@@ -151,7 +153,9 @@ def _segment_line(line: str, search_mode: bool, normalized: bool) -> tuple[Word,
                         for i in range(len(piece) - size + 1):
                             gram = piece[i : i + size]
                             if _jieba.FREQ.get(gram) and gram not in STOP_WORDS:
-                                words.append(Word(gram, pos, start + i, start + i + size))
+                                words.append(
+                                    Word(gram, pos, start + i, start + i + size)
+                                )
             words.append(Word(piece, pos, start, start + len(piece)))
             pos += 1
     return tuple(words)

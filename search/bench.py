@@ -24,8 +24,23 @@ SURNAMES = "张 王 李 赵 陈 刘 杨 黄 周 吴 徐 孙 朱 马 胡 郭".spl
 GIVEN = "伟 芳 娜 敏 静 丽 强 磊 洋 艳 勇 军 杰 娟 涛 明 超 秀英 霞 平".split()
 PLACES = "南通 通州 川姜 叠石桥 志浩 海门 如皋 启东".split()
 SHOP_WORDS = "锦绣 华美 金鼎 恒源 宏达 凯瑞 佳美 雅居 梦洁 罗莱".split()
-CATEGORIES = ["bedding_set", "curtain", "towel", "cushion", "fabric", "tablecloth", "other"]
-TECHNIQUE_CODES = ["print", "digital_print", "jacquard", "embroidery", "yarn_dyed", "other"]
+CATEGORIES = [
+    "bedding_set",
+    "curtain",
+    "towel",
+    "cushion",
+    "fabric",
+    "tablecloth",
+    "other",
+]
+TECHNIQUE_CODES = [
+    "print",
+    "digital_print",
+    "jacquard",
+    "embroidery",
+    "yarn_dyed",
+    "other",
+]
 OWNERS = 5000
 
 
@@ -76,5 +91,7 @@ def queries(per_size: int = 30, *, seed: int = 7) -> dict[int, list[str]]:
     for _ in range(per_size):
         out[1].append(rng.choice(rng.choice(pools)))
         out[2].append(f"{rng.choice(MOTIFS)} {rng.choice(PRODUCTS)}")
-        out[3].append(f"{rng.choice(COLORS)} {rng.choice(MOTIFS)} {rng.choice(PRODUCTS)}")
+        out[3].append(
+            f"{rng.choice(COLORS)} {rng.choice(MOTIFS)} {rng.choice(PRODUCTS)}"
+        )
     return out

@@ -236,11 +236,18 @@ class WhooshBackend:
             cached = self._hidden_docs
             if cached is None or cached[0] is not searcher:
                 statuses = [_text(v) for v in searcher.lexicon("status")]
-                hidden = Q.Or([Q.Term("status", v) for v in statuses if v != "registered"])
-                cached = self._hidden_docs = (searcher, set(searcher.docs_for_query(hidden)))
+                hidden = Q.Or(
+                    [Q.Term("status", v) for v in statuses if v != "registered"]
+                )
+                cached = self._hidden_docs = (
+                    searcher,
+                    set(searcher.docs_for_query(hidden)),
+                )
             mask = cached[1]
             if scope.owner_id is not None:
-                mask = mask - set(searcher.docs_for_query(Q.Term("owner", str(scope.owner_id))))
+                mask = mask - set(
+                    searcher.docs_for_query(Q.Term("owner", str(scope.owner_id)))
+                )
         allowed = None
         for term in _facet_terms(filters):
             docs = set(searcher.docs_for_query(term))

@@ -32,11 +32,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--designs", type=int, default=50_000)
-        parser.add_argument("--backend", choices=["whoosh", "postgres"], action="append")
-        parser.add_argument("--queries", type=int, default=30, help="Queries per word count.")
+        parser.add_argument(
+            "--backend", choices=["whoosh", "postgres"], action="append"
+        )
+        parser.add_argument(
+            "--queries", type=int, default=30, help="Queries per word count."
+        )
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--json", action="store_true", help="One JSON object per line.")
-        parser.add_argument("--keep", action="store_true", help="Keep the scratch table/folder.")
+        parser.add_argument(
+            "--json", action="store_true", help="One JSON object per line."
+        )
+        parser.add_argument(
+            "--keep", action="store_true", help="Keep the scratch table/folder."
+        )
 
     def handle(self, *args, designs, backend, queries, seed, json, keep, **options):
         backends = backend or ["whoosh", "postgres"]
@@ -57,8 +65,13 @@ class Command(BaseCommand):
     # -- builds --
 
     def _progress(self, total: int, name: str):
-        return tqdm(total=total, unit="design", desc=f"build {name}", file=self.stderr._out,
-                    disable=not self.verbose)
+        return tqdm(
+            total=total,
+            unit="design",
+            desc=f"build {name}",
+            file=self.stderr._out,
+            disable=not self.verbose,
+        )
 
     def _bench_whoosh(self, n: int, seed: int, per_size: int, keep: bool) -> dict:
         folder = Path(tempfile.mkdtemp(prefix="ipcenter-bench-whoosh-"))
@@ -68,7 +81,9 @@ class Command(BaseCommand):
             with self._progress(n, "whoosh") as bar:
                 backend.rebuild(bench.documents(n, seed=seed), progress=bar.update)
             build_s = time.perf_counter() - started
-            return self._measure(backend, n, seed, per_size, build_s, backend.size_bytes())
+            return self._measure(
+                backend, n, seed, per_size, build_s, backend.size_bytes()
+            )
         finally:
             if keep:
                 self.stderr.write(f"Kept the Whoosh index in {folder}")
@@ -100,12 +115,16 @@ class Command(BaseCommand):
                     copy.write_row(row)
                     bar.update(1)
             with connection.cursor() as cursor:
-                cursor.execute(f"ALTER TABLE {SCRATCH_TABLE} ADD PRIMARY KEY (design_id)")
+                cursor.execute(
+                    f"ALTER TABLE {SCRATCH_TABLE} ADD PRIMARY KEY (design_id)"
+                )
                 cursor.execute(f"CREATE INDEX ON {SCRATCH_TABLE} USING GIN (document)")
                 cursor.execute(f"CREATE INDEX ON {SCRATCH_TABLE} (regno)")
                 cursor.execute(f"VACUUM ANALYZE {SCRATCH_TABLE}")
             build_s = time.perf_counter() - started
-            return self._measure(backend, n, seed, per_size, build_s, backend.size_bytes())
+            return self._measure(
+                backend, n, seed, per_size, build_s, backend.size_bytes()
+            )
         finally:
             if keep:
                 self.stderr.write(f"Kept the table {SCRATCH_TABLE}")
@@ -147,7 +166,12 @@ class Command(BaseCommand):
         started = time.perf_counter()
         plan = text.build_plan(query)
         raw = text.run_search(
-            backend, plan, scope=text.PUBLIC, filters=text.Filters(), limit=20, facets=False
+            backend,
+            plan,
+            scope=text.PUBLIC,
+            filters=text.Filters(),
+            limit=20,
+            facets=False,
         )
         for pk, _score in raw.hits:  # what the page does with each hit
             doc = bench.document(pk, seed=seed)
@@ -164,7 +188,12 @@ class Command(BaseCommand):
         backend.update([doc])
         while True:
             raw = text.run_search(
-                backend, plan, scope=text.PUBLIC, filters=text.Filters(), limit=20, facets=False
+                backend,
+                plan,
+                scope=text.PUBLIC,
+                filters=text.Filters(),
+                limit=20,
+                facets=False,
             )
             if any(pk == 1 for pk, _ in raw.hits):
                 return (time.perf_counter() - started) * 1000
