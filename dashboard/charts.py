@@ -3,6 +3,7 @@
 Pure functions of labels and numbers; the templates embed the returned markup.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -38,6 +39,8 @@ def bar_chart(
     peak = max([v for s in series for v in s.values] + [1])
     group_w = (width - left - 8) / max(n_groups, 1)
     bar_w = max(4.0, min(18.0, (group_w - 6) / n_series))
+    longest = max((len(str(label)) for label in labels), default=1)
+    label_step = max(1, math.ceil(longest * 6.5 / max(group_w, 1)))
     parts = [_title(title)]
     for tick in (0, 0.5, 1):
         y = top + plot_h * (1 - tick)
@@ -57,9 +60,10 @@ def bar_chart(
                 f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" height="{h:.1f}" fill="{PALETTE[s_index % len(PALETTE)]}">'
                 f"<title>{escape(s.name)} {escape(str(label))}: {_fmt(value)}</title></rect>"
             )
-        parts.append(
-            f'<text x="{left + g * group_w + group_w / 2:.1f}" y="{height - bottom + 14}" text-anchor="middle" font-size="10" fill="#333">{escape(str(label))}</text>'
-        )
+        if g % label_step == 0:  # thin out labels so they never overlap
+            parts.append(
+                f'<text x="{left + g * group_w + group_w / 2:.1f}" y="{height - bottom + 14}" text-anchor="middle" font-size="10" fill="#333">{escape(str(label))}</text>'
+            )
     parts.append(_legend([s.name for s in series], y=height - 10))
     return _svg(width, height, title, parts)
 
@@ -68,8 +72,6 @@ def donut_chart(
     parts_in: Sequence[tuple[str, float]], *, title: str, size: int = 220
 ) -> SafeString:
     """A donut of shares with a legend; labels carry the count and the percentage."""
-    import math
-
     total = sum(v for _, v in parts_in) or 1
     cx, cy, r = size / 2, size / 2 + 10, size / 2 - 30
     parts, angle = [_title(title)], -math.pi / 2
@@ -132,3 +134,28 @@ def _fmt(value: float) -> str:
         if abs(value) >= 10 or float(value).is_integer()
         else f"{value:.1f}"
     )
+
+
+def hbar_chart(
+    items: Sequence[tuple[str, float]], *, title: str, width: int = 560
+) -> SafeString:
+    """Horizontal bars for categories with long names (stages, designs): label, bar, value."""
+    row_h, top, label_w = 22, 28, 210
+    height = top + row_h * max(len(items), 1) + 8
+    peak = max([v for _, v in items] + [1])
+    bar_space = width - label_w - 50
+    parts = [_title(title)]
+    for i, (label, value) in enumerate(items):
+        y = top + i * row_h
+        w = bar_space * value / peak
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" font-size="12">{escape(str(label))}</text>'
+        )
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" fill="{PALETTE[0]}">'
+            f"<title>{escape(str(label))}: {_fmt(value)}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{label_w + w + 4:.1f}" y="{y + 14}" font-size="12">{_fmt(value)}</text>'
+        )
+    return _svg(width, height, title, parts)

@@ -48,7 +48,7 @@ def registrations(period: stats.Period) -> Table:
     return Table(
         "registrations",
         _("Registrations per month"),
-        [_("Month"), _("Submitted"), _("Registered")],
+        [_("Month"), _("Designs submitted"), _("Designs registered")],
         rows,
         "bar",
     )
@@ -195,13 +195,7 @@ def at_a_glance(user) -> dict:
         if by_stage.get(s)
     ]
     stage_chart = (
-        charts.bar_chart(
-            [label for label, _n in stages],
-            [charts.Series(str(_("Open cases")), [n for _label, n in stages])],
-            title=str(_("Open cases by stage")),
-        )
-        if stages
-        else ""
+        charts.hbar_chart(stages, title=str(_("Open cases by stage"))) if stages else ""
     )
     return {
         "stage_chart": stage_chart,

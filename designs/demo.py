@@ -9,13 +9,14 @@ from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts import roles
 from accounts.models import User
 from designs import services
 from designs.images import clean_image_bytes
-from designs.models import FabricDesign
+from designs.models import DesignEvent, FabricDesign
 
 DEMO_PASSWORD = "ipcenter-demo"
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
@@ -206,9 +207,40 @@ def seed_designs(progress: Callable[[str], None] = lambda _: None) -> int:
             director=director,
             on=created_on + datetime.timedelta(days=20),
         )
+        _backdate(
+            design,
+            start=created_on,
+            decided_on=min(
+                created_on + datetime.timedelta(days=20), datetime.date.today()
+            ),
+        )
         created += 1
         progress(f"{created}/{len(sources)} {design.title}")
     return created
+
+
+def _backdate(
+    design: FabricDesign, *, start: datetime.date, decided_on: datetime.date
+) -> None:
+    """Spread the demo's audit trail over the weeks after creation, as in real life."""
+    tz = timezone.get_current_timezone()
+
+    def at(day: datetime.date, hour: int) -> datetime.datetime:
+        moment = datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz)
+        return min(moment, timezone.now())
+
+    moment = at(start, 9)
+    for event in design.events.order_by("pk"):
+        stage_start = moment
+        if event.from_status == FabricDesign.Status.SUBMITTED:
+            moment = at(decided_on, 15)
+        else:
+            moment = at((moment + datetime.timedelta(days=3)).date(), 10)
+        DesignEvent.objects.filter(pk=event.pk).update(
+            created_at=moment, stage_started_at=stage_start
+        )
+        if event.to_status == FabricDesign.Status.SUBMITTED:
+            FabricDesign.objects.filter(pk=design.pk).update(submitted_at=moment)
 
 
 def _advance(design, status, *, owner, reviewer, director, on) -> None:

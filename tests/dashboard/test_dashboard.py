@@ -179,3 +179,9 @@ def test_seed_bulk_makes_valid_cases_and_designs():
     assert Case.objects.count() == 40
     assert list(audit.verify_all()) == []  # every synthetic trail is a valid hash chain
     assert stats.Period.last_months(36).months()  # and the statistics run over it
+
+
+def test_hbar_chart_has_one_bar_per_item():
+    svg = charts.hbar_chart([("受理", 3), ("调解", 1)], title="stages")
+    assert svg.count("<rect") == 2
+    assert "受理" in svg
