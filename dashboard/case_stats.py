@@ -1,13 +1,10 @@
-"""Case figures for the statistics page: aggregate queries over cases, events, agreements."""
-
-from decimal import Decimal
+"""Case collectors for the statistics page: one period (at most a month) in, plain data out."""
 
 from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from cases.models import AgreementTerm, Case, CaseEvent
-from dashboard.stats import Period, _per_month
-from designs.models import FabricDesign
+from dashboard.stats import Period
 
 S = Case.Status
 
@@ -19,21 +16,20 @@ OUTCOMES = [
     "not_accepted",
     "closed_other",
 ]
+MONEY = ["compensation_agreed", "compensation_paid", "licence_agreed", "licence_paid"]
 
 
-def complaints_per_month(period: Period) -> dict:
-    """Complaints filed, accepted and closed (any final stage) per month."""
+def complaints(period: Period) -> dict[str, int]:
+    """Complaints filed, accepted and closed (any final stage) in the period."""
+    lo, hi = period.datetimes()
     return {
-        "months": period.months(),
-        "filed": _per_month(
-            Case.objects.exclude(submitted_at=None), "submitted_at", period
-        ),
-        "accepted": _per_month(
-            CaseEvent.objects.filter(to_status=S.ACCEPTED), "created_at", period
-        ),
-        "closed": _per_month(
-            Case.objects.filter(status__in=Case.FINAL), "closed_at", period
-        ),
+        "filed": Case.objects.filter(submitted_at__gte=lo, submitted_at__lt=hi).count(),
+        "accepted": CaseEvent.objects.filter(
+            to_status=S.ACCEPTED, created_at__gte=lo, created_at__lt=hi
+        ).count(),
+        "closed": Case.objects.filter(
+            status__in=Case.FINAL, closed_at__gte=lo, closed_at__lt=hi
+        ).count(),
     }
 
 
@@ -41,7 +37,7 @@ def _reached(status: str) -> Exists:
     return Exists(CaseEvent.objects.filter(case=OuterRef("pk"), to_status=status))
 
 
-def outcome_mix(period: Period) -> dict[str, int]:
+def outcomes(period: Period) -> dict[str, int]:
     """How the cases closed in the period ended."""
     lo, hi = period.datetimes()
     rows = (
@@ -72,86 +68,57 @@ def outcome_mix(period: Period) -> dict[str, int]:
     return mix
 
 
-def money(period: Period) -> dict[str, Decimal]:
-    """Compensation and licence fees agreed (agreement in effect) and paid, in the period."""
+def money(period: Period) -> dict[str, str | int]:
+    """Compensation and licence fees agreed (agreement in effect) and paid, in the period.
+
+    Amounts are strings of yuan with two decimals, so they survive JSON exactly.
+    """
     lo, hi = period.datetimes()
     money_field = DecimalField(max_digits=14, decimal_places=2)
-    total = Coalesce(
-        F("amount") * Coalesce(F("quantity"), Value(1)),
-        Value(0),
-        output_field=money_field,
+    zero = Value(0, output_field=money_field)
+    # A compensation term's amount is the sum; a licence fee is per item times pieces.
+    compensation = Coalesce(F("amount"), zero, output_field=money_field)
+    licence = Coalesce(
+        F("amount") * Coalesce(F("quantity"), Value(1)), zero, output_field=money_field
     )
-    pay = Q(kind=AgreementTerm.Kind.PAY)
-    lic = Q(kind=AgreementTerm.Kind.LICENCE)
+    pay, lic = Q(kind=AgreementTerm.Kind.PAY), Q(kind=AgreementTerm.Kind.LICENCE)
     agreed_in = Q(agreement__effective_at__gte=lo, agreement__effective_at__lt=hi)
     paid_in = Q(performed_at__gte=lo, performed_at__lt=hi)
-    # A compensation term's amount is the sum; a licence fee is per item times pieces.
-    compensation = Coalesce(F("amount"), Value(0), output_field=money_field)
-    row = AgreementTerm.objects.aggregate(
-        compensation_agreed=Coalesce(
-            Sum(compensation, filter=pay & agreed_in),
-            Value(0),
-            output_field=money_field,
-        ),
-        compensation_paid=Coalesce(
-            Sum(compensation, filter=pay & paid_in), Value(0), output_field=money_field
-        ),
-        licence_agreed=Coalesce(
-            Sum(total, filter=lic & agreed_in), Value(0), output_field=money_field
-        ),
-        licence_paid=Coalesce(
-            Sum(total, filter=lic & paid_in), Value(0), output_field=money_field
-        ),
+    row = AgreementTerm.objects.filter(agreed_in | paid_in).aggregate(
+        compensation_agreed=Coalesce(Sum(compensation, filter=pay & agreed_in), zero),
+        compensation_paid=Coalesce(Sum(compensation, filter=pay & paid_in), zero),
+        licence_agreed=Coalesce(Sum(licence, filter=lic & agreed_in), zero),
+        licence_paid=Coalesce(Sum(licence, filter=lic & paid_in), zero),
         agreements=Count("agreement", filter=agreed_in, distinct=True),
     )
-    return row
+    return {**{k: f"{row[k]:.2f}" for k in MONEY}, "agreements": row["agreements"]}
 
 
-def _infringing_in(period: Period):
+def _links_of_infringing(period: Period):
+    """(case, design) links for cases determined infringing in the period."""
     lo, hi = period.datetimes()
-    return CaseEvent.objects.filter(
+    infringing = CaseEvent.objects.filter(
         to_status=S.INFRINGING, created_at__gte=lo, created_at__lt=hi
     ).values("case")
+    return Case.designs.through.objects.filter(case__in=infringing)
 
 
-def _relied_on_in_infringing(period: Period):
-    """Rows of (case, design) links for cases determined infringing in the period."""
-    return Case.designs.through.objects.filter(case__in=_infringing_in(period))
-
-
-def most_infringed_designs(
-    period: Period, limit: int = 10
-) -> list[tuple[str, str, int]]:
-    """Designs relied on in cases determined infringing in the period, most first."""
-    top = list(
-        _relied_on_in_infringing(period)
+def infringed_designs(period: Period) -> dict[str, int]:
+    """Design id → cases determined infringing in the period that relied on it."""
+    rows = (
+        _links_of_infringing(period)
         .values("fabricdesign")
         .annotate(n=Count("case", distinct=True))
-        .order_by("-n", "fabricdesign")[:limit]
+        .order_by()
     )
-    designs = FabricDesign.objects.in_bulk([row["fabricdesign"] for row in top])
-    return [
-        (
-            designs[r["fabricdesign"]].registration_no or "—",
-            designs[r["fabricdesign"]].title,
-            r["n"],
-        )
-        for r in top
-    ]
+    return {str(r["fabricdesign"]): r["n"] for r in rows}
 
 
-def categories_copied(period: Period) -> list[tuple[str, int]]:
+def copied_categories(period: Period) -> dict[str, int]:
     rows = (
-        _relied_on_in_infringing(period)
+        _links_of_infringing(period)
         .values("fabricdesign__category")
         .annotate(n=Count("case", distinct=True))
-        .order_by("-n")
+        .order_by()
     )
-    labels = dict(FabricDesign.Category.choices)
-    return [
-        (
-            str(labels.get(r["fabricdesign__category"], r["fabricdesign__category"])),
-            r["n"],
-        )
-        for r in rows
-    ]
+    return {r["fabricdesign__category"]: r["n"] for r in rows}

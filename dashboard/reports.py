@@ -1,13 +1,24 @@
-"""The statistics tables: one builder per table, shared by the page, charts and CSV."""
+"""The statistics tables: each one collects per month (stored or live) and merges.
 
+A table is a collector (a period of at most a month → plain data, see stats.py and
+case_stats.py) plus a merge of the months into rows; rollups.py decides which months
+come from storage.
+"""
+
+import datetime
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from dashboard import stats
+from dashboard import case_stats, rollups, stats
+from dashboard.stats_math import percentile_of_counts
 from designs.models import FabricDesign
+
+Months = list[tuple[datetime.date, dict]]
 
 
 @dataclass
@@ -16,35 +27,53 @@ class Table:
     title: str
     header: Sequence[str]
     rows: list[Sequence] = field(default_factory=list)
-    chart: str = ""  # "bar", "donut" or "" for a table only
+    chart: str = ""  # "bar", "donut", "hbar" or "" for a table only
 
 
-TABLES: dict[str, Callable[[stats.Period], Table]] = {}
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    collect: Callable[[stats.Period], dict]
+    build: Callable[[Months], Table]
+
+    def __call__(self, period: stats.Period) -> Table:
+        return self.build(rollups.collect(self.key, period, self.collect))
 
 
-def table(key: str) -> Callable:
-    def register(
-        builder: Callable[[stats.Period], Table],
-    ) -> Callable[[stats.Period], Table]:
-        TABLES[key] = builder
-        return builder
+TABLES: dict[str, Metric] = {}
+
+
+def metric(key: str, collect: Callable[[stats.Period], dict]) -> Callable:
+    def register(build: Callable[[Months], Table]) -> Metric:
+        TABLES[key] = Metric(key, collect, build)
+        return TABLES[key]
 
     return register
 
 
-def _days(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+def _sum(months: Months) -> Counter:
+    total: Counter = Counter()
+    for _month, data in months:
+        total.update(data)
+    return total
 
 
-@table("registrations")
-def registrations(period: stats.Period) -> Table:
-    data = stats.registrations_per_month(period)
-    rows = [
-        (f"{m:%Y-%m}", s, r)
-        for m, s, r in zip(
-            data["months"], data["submitted"], data["registered"], strict=True
-        )
-    ]
+def _days(hours: float | None) -> str:
+    return "—" if hours is None else f"{hours / 24:.1f}"
+
+
+def _yuan(value) -> str:
+    return f"{Decimal(value):,.2f}"
+
+
+def _category_rows(counts: Counter) -> list[tuple[str, int]]:
+    labels = dict(FabricDesign.Category.choices)
+    return [(str(labels.get(c, c)), n) for c, n in counts.most_common() if n]
+
+
+@metric("registrations", stats.registrations)
+def registrations(months: Months) -> Table:
+    rows = [(f"{m:%Y-%m}", d["submitted"], d["registered"]) for m, d in months]
     return Table(
         "registrations",
         _("Registrations per month"),
@@ -54,49 +83,40 @@ def registrations(period: stats.Period) -> Table:
     )
 
 
-@table("review-times")
-def review_times(period: stats.Period) -> Table:
-    data = stats.review_times(period)
+@metric("review-times", stats.review)
+def review_times(months: Months) -> Table:
+    hours: Counter = Counter()
+    outcome: Counter = Counter()
+    for _month, data in months:
+        hours.update({int(h): n for h, n in data["hours"].items()})
+        outcome.update({k: v for k, v in data.items() if k != "hours"})
     rows = [
-        (_("Decisions"), data["decisions"]),
-        (_("Registered"), data["registered"]),
-        (_("Returned for changes"), data["returned"]),
-        (_("Rejected"), data["rejected"]),
-        (_("Median days to decision"), _days(data["median_days"])),
-        (_("90th percentile days to decision"), _days(data["p90_days"])),
+        (_("Decisions"), sum(hours.values())),
+        (_("Registered"), outcome["registered"]),
+        (_("Returned for changes"), outcome["returned"]),
+        (_("Rejected"), outcome["rejected"]),
+        (_("Median days to decision"), _days(percentile_of_counts(hours, 50))),
+        (_("90th percentile days to decision"), _days(percentile_of_counts(hours, 90))),
     ]
     return Table(
         "review-times", _("Registration review"), [_("Measure"), _("Value")], rows
     )
 
 
-@table("registered-categories")
-def registered_categories(period: stats.Period) -> Table:
-    rows = stats.registered_by_category(period)
+@metric("registered-categories", stats.registered_categories)
+def registered_categories(months: Months) -> Table:
     return Table(
         "registered-categories",
         _("Registered designs by category"),
         [_("Category"), _("Designs")],
-        rows,
+        _category_rows(_sum(months)),
         "donut",
     )
 
 
-def _yuan(value) -> str:
-    return f"{value:,.2f}"
-
-
-@table("complaints")
-def complaints(period: stats.Period) -> Table:
-    from dashboard import case_stats
-
-    data = case_stats.complaints_per_month(period)
-    rows = [
-        (f"{m:%Y-%m}", f, a, c)
-        for m, f, a, c in zip(
-            data["months"], data["filed"], data["accepted"], data["closed"], strict=True
-        )
-    ]
+@metric("complaints", case_stats.complaints)
+def complaints(months: Months) -> Table:
+    rows = [(f"{m:%Y-%m}", d["filed"], d["accepted"], d["closed"]) for m, d in months]
     return Table(
         "complaints",
         _("Complaints per month"),
@@ -116,12 +136,10 @@ OUTCOME_LABELS = {
 }
 
 
-@table("outcomes")
-def outcomes(period: stats.Period) -> Table:
-    from dashboard import case_stats
-
-    mix = case_stats.outcome_mix(period)
-    rows = [(OUTCOME_LABELS[k], n) for k, n in mix.items()]
+@metric("outcomes", case_stats.outcomes)
+def outcomes(months: Months) -> Table:
+    mix = _sum(months)
+    rows = [(OUTCOME_LABELS[k], mix[k]) for k in case_stats.OUTCOMES]
     return Table(
         "outcomes",
         _("Outcomes of closed cases"),
@@ -131,28 +149,35 @@ def outcomes(period: stats.Period) -> Table:
     )
 
 
-@table("money")
-def money(period: stats.Period) -> Table:
-    from dashboard import case_stats
-
-    m = case_stats.money(period)
+@metric("money", case_stats.money)
+def money(months: Months) -> Table:
+    totals = {
+        k: sum((Decimal(d[k]) for _m, d in months), Decimal(0))
+        for k in case_stats.MONEY
+    }
     rows = [
-        (_("Agreements in effect"), m["agreements"]),
-        (_("Compensation agreed (¥)"), _yuan(m["compensation_agreed"])),
-        (_("Compensation paid (¥)"), _yuan(m["compensation_paid"])),
-        (_("Licence fees agreed (¥)"), _yuan(m["licence_agreed"])),
-        (_("Licence fees paid (¥)"), _yuan(m["licence_paid"])),
+        (_("Agreements in effect"), sum(d["agreements"] for _m, d in months)),
+        (_("Compensation agreed (¥)"), _yuan(totals["compensation_agreed"])),
+        (_("Compensation paid (¥)"), _yuan(totals["compensation_paid"])),
+        (_("Licence fees agreed (¥)"), _yuan(totals["licence_agreed"])),
+        (_("Licence fees paid (¥)"), _yuan(totals["licence_paid"])),
     ]
     return Table(
         "money", _("Compensation and licence fees"), [_("Measure"), _("Value")], rows
     )
 
 
-@table("most-infringed")
-def most_infringed(period: stats.Period) -> Table:
-    from dashboard import case_stats
-
-    rows = case_stats.most_infringed_designs(period)
+@metric("most-infringed", case_stats.infringed_designs)
+def most_infringed(months: Months, limit: int = 10) -> Table:
+    top = _sum(months).most_common()
+    top.sort(key=lambda item: (-item[1], int(item[0])))
+    top = top[:limit]
+    designs = FabricDesign.objects.in_bulk([int(pk) for pk, _n in top])
+    rows = [
+        (designs[int(pk)].registration_no or "—", designs[int(pk)].title, n)
+        for pk, n in top
+        if int(pk) in designs
+    ]
     return Table(
         "most-infringed",
         _("Most infringed designs"),
@@ -161,22 +186,19 @@ def most_infringed(period: stats.Period) -> Table:
     )
 
 
-@table("categories-copied")
-def categories_copied(period: stats.Period) -> Table:
-    from dashboard import case_stats
-
-    rows = case_stats.categories_copied(period)
+@metric("categories-copied", case_stats.copied_categories)
+def categories_copied(months: Months) -> Table:
     return Table(
         "categories-copied",
         _("Design categories most copied"),
         [_("Category"), _("Cases")],
-        rows,
+        _category_rows(_sum(months)),
         "donut",
     )
 
 
 def all_tables(period: stats.Period) -> list[Table]:
-    return [builder(period) for builder in TABLES.values()]
+    return [metric(period) for metric in TABLES.values()]
 
 
 def at_a_glance(user) -> dict:

@@ -1,19 +1,17 @@
-"""Figures for the dashboard and the statistics page: a few aggregate queries each.
+"""Registry figures for the dashboard and the statistics page.
 
-Every function takes a period (first and last day, inclusive) and returns plain data,
-so the same numbers feed the charts, the tables and the CSV exports.
+Collectors take a period of at most a month and return plain, JSON-able data that adds
+up across months (see dashboard/rollups.py), so the same numbers feed the charts, the
+tables and the CSV exports whether they were stored or computed just now.
 """
 
 import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from dashboard.sql import percentiles
-from dashboard.stats_math import percentile  # noqa: F401  (re-exported)
 from designs.models import DesignEvent, FabricDesign
 
 Status = FabricDesign.Status
@@ -51,19 +49,6 @@ class Period:
         return lo, hi
 
 
-def _per_month(queryset, field: str, period: Period) -> list[int]:
-    lo, hi = period.datetimes()
-    rows = (
-        queryset.filter(**{f"{field}__gte": lo, f"{field}__lt": hi})
-        .annotate(month=TruncMonth(field))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by()  # Meta.ordering on a foreign key would add a join
-    )
-    counts = Counter({_month_key(r["month"]): r["n"] for r in rows})
-    return [counts[m] for m in period.months()]
-
-
 def _month_key(value) -> datetime.date:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
@@ -71,8 +56,11 @@ def _month_key(value) -> datetime.date:
     return value.replace(day=1)
 
 
-def registrations_per_month(period: Period) -> dict:
-    """Designs submitted (first time) and registered per month of the period: one query."""
+# --- collectors: one period (at most a month) in, combinable plain data out -----------
+
+
+def registrations(period: Period) -> dict[str, int]:
+    """Designs submitted (first time) and registered in the period: one query."""
     lo, hi = period.datetimes()
     rows = (
         DesignEvent.objects.filter(created_at__gte=lo, created_at__lt=hi)
@@ -80,22 +68,19 @@ def registrations_per_month(period: Period) -> dict:
             Q(to_status=Status.SUBMITTED, from_status=Status.DRAFT)
             | Q(to_status=Status.REGISTERED)
         )
-        .annotate(month=TruncMonth("created_at"))
-        .values("month", "to_status")
+        .values("to_status")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    counts = Counter({(_month_key(r["month"]), r["to_status"]): r["n"] for r in rows})
-    months = period.months()
+    counts = {r["to_status"]: r["n"] for r in rows}
     return {
-        "months": months,
-        "submitted": [counts[(m, Status.SUBMITTED)] for m in months],
-        "registered": [counts[(m, Status.REGISTERED)] for m in months],
+        "submitted": counts.get(Status.SUBMITTED, 0),
+        "registered": counts.get(Status.REGISTERED, 0),
     }
 
 
-def review_times(period: Period) -> dict:
-    """Days from (re)submission to the reviewer's decision, for decisions in the period."""
+def review(period: Period) -> dict:
+    """Reviewer decisions in the period and how long each waited, in whole hours."""
     lo, hi = period.datetimes()
     decisions = DesignEvent.objects.filter(
         from_status=Status.SUBMITTED,
@@ -103,37 +88,35 @@ def review_times(period: Period) -> dict:
         created_at__gte=lo,
         created_at__lt=hi,
         stage_started_at__isnull=False,
-    )
-    outcomes = dict(
-        decisions.values_list("to_status").annotate(n=Count("pk")).order_by()
-    )
-    waited = ExpressionWrapper(
-        F("created_at") - F("stage_started_at"), output_field=DurationField()
-    )
-    p = percentiles(decisions, waited, [50, 90], duration=True)
+    ).values_list("to_status", "created_at", "stage_started_at")
+    hours: Counter = Counter()
+    outcomes: Counter = Counter()
+    for status, decided, started in decisions:
+        hours[str(round((decided - started).total_seconds() / 3600))] += 1
+        outcomes[status] += 1
     return {
-        "decisions": sum(outcomes.values()),
-        "median_days": p[50],
-        "p90_days": p[90],
-        "registered": outcomes.get(Status.REGISTERED, 0),
-        "returned": outcomes.get(Status.RETURNED, 0),
-        "rejected": outcomes.get(Status.REJECTED, 0),
+        "hours": dict(hours),
+        **{
+            s: outcomes[s]
+            for s in (Status.REGISTERED, Status.RETURNED, Status.REJECTED)
+        },
     }
 
 
-def registry_overview() -> dict:
-    """Counts of designs by status (not period-bound): the registry as it stands."""
-    counts = dict(FabricDesign.objects.values_list("status").annotate(n=Count("pk")))
-    return {status: counts.get(status, 0) for status in Status.values}
-
-
-def registered_by_category(period: Period) -> list[tuple[str, int]]:
+def registered_categories(period: Period) -> dict[str, int]:
     rows = (
         FabricDesign.objects.registered()
         .filter(registered_on__gte=period.start, registered_on__lte=period.end)
         .values("category")
         .annotate(n=Count("pk"))
-        .order_by("-n")
+        .order_by()
     )
-    labels = dict(FabricDesign.Category.choices)
-    return [(str(labels.get(r["category"], r["category"])), r["n"]) for r in rows]
+    return {r["category"]: r["n"] for r in rows}
+
+
+def registry_overview() -> dict:
+    """Counts of designs by status (not period-bound): the registry as it stands."""
+    counts = dict(
+        FabricDesign.objects.values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    return {status: counts.get(status, 0) for status in Status.values}

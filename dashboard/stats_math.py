@@ -15,3 +15,25 @@ def percentile(values: list[float], q: float) -> float | None:
     lo = int(pos)
     hi = min(lo + 1, len(ordered) - 1)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def percentile_of_counts(counts: dict[float, int], q: float) -> float | None:
+    """Return percentile() of the multiset {value: how many}, without expanding it."""
+    items = sorted((float(v), n) for v, n in counts.items() if n > 0)
+    total = sum(n for _, n in items)
+    if not total:
+        return None
+    pos = (total - 1) * q / 100
+    lo_index = int(pos)
+    lo_value = hi_value = None
+    seen = 0
+    for value, n in items:
+        if lo_value is None and lo_index < seen + n:
+            lo_value = value
+        if lo_index + 1 < seen + n:
+            hi_value = value
+            break
+        seen += n
+    if hi_value is None:
+        hi_value = lo_value
+    return lo_value + (hi_value - lo_value) * (pos - lo_index)

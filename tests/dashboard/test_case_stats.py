@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts import roles
 from cases.models import Case
-from dashboard import case_stats
+from dashboard import case_stats, reports
 from dashboard.stats import Period
 from tests.factories import make_case, make_design, make_staff, make_user
 
@@ -38,15 +38,15 @@ def fixture_cases():
 
 
 def test_complaints_per_month_counts_filed_accepted_closed(period, fixture_cases):
-    data = case_stats.complaints_per_month(period)
-    assert sum(data["filed"]) == 6
-    assert sum(data["accepted"]) == 4  # all but withdrawn-at-intake and the open one
+    rows = reports.TABLES["complaints"](period).rows
+    assert sum(r[1] for r in rows) == 6
+    assert sum(r[2] for r in rows) == 4  # all but withdrawn-at-intake and the open one
     # closed = any final stage: closed, referred ×2, withdrawn; not_infringing is not final yet
-    assert sum(data["closed"]) == 4
+    assert sum(r[3] for r in rows) == 4
 
 
 def test_outcome_mix_matches_hand_count(period, fixture_cases):
-    mix = case_stats.outcome_mix(period)
+    mix = case_stats.outcomes(period)
     assert mix == {
         "settled": 1,
         "not_infringing": 0,  # determined, but the case file is not closed yet
@@ -60,15 +60,17 @@ def test_outcome_mix_matches_hand_count(period, fixture_cases):
 def test_money_agreed_and_paid(period, fixture_cases):
     m = case_stats.money(period)
     assert m["agreements"] == 1
-    assert m["compensation_agreed"] == Decimal("20000")
-    assert m["compensation_paid"] == Decimal("20000")
-    assert m["licence_agreed"] == Decimal("0")
+    assert Decimal(m["compensation_agreed"]) == Decimal("20000")
+    assert Decimal(m["compensation_paid"]) == Decimal("20000")
+    assert Decimal(m["licence_agreed"]) == Decimal("0")
+    rows = dict(reports.TABLES["money"](period).rows)
+    assert rows["Compensation paid (¥)"] == "20,000.00"
 
 
 def test_most_infringed_and_categories(period, fixture_cases):
-    top = case_stats.most_infringed_designs(period)
+    top = reports.TABLES["most-infringed"](period).rows
     assert top[0][2] == 2  # the curtain design: the closed case and one referral
-    categories = dict(case_stats.categories_copied(period))
+    categories = dict(reports.TABLES["categories-copied"](period).rows)
     assert categories == {"Curtain (窗帘)": 2, "Towel (毛巾)": 1}
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
-from dashboard import charts, stats, stats_math
+from dashboard import charts, reports, stats, stats_math
 from designs.models import DesignEvent, FabricDesign
 from ipcenter.csvutil import csv_response
 from tests.factories import make_design, make_staff, make_user
@@ -61,14 +61,23 @@ def test_registration_figures_match_a_hand_computed_fixture():
     )
     _set_event_times(c, {"submitted": d(2026, 4, 1, 9), "rejected": d(2026, 4, 11, 9)})
     period = stats.Period(datetime.date(2026, 3, 1), datetime.date(2026, 4, 30))
-    per_month = stats.registrations_per_month(period)
-    assert per_month["submitted"] == [2, 1]
-    assert per_month["registered"] == [1, 1]
-    review = stats.review_times(period)
-    assert review["decisions"] == 3
-    assert review["median_days"] == pytest.approx(4)
-    assert review["p90_days"] == pytest.approx(4 + 0.8 * 6)  # pos 1.8 between 4 and 10
-    assert (review["registered"], review["rejected"]) == (2, 1)
+    per_month = reports.TABLES["registrations"](period).rows
+    assert per_month == [("2026-03", 2, 1), ("2026-04", 1, 1)]
+    review = dict(reports.TABLES["review-times"](period).rows)
+    assert review["Decisions"] == 3
+    assert review["Median days to decision"] == "4.0"
+    assert review["90th percentile days to decision"] == "8.8"  # 4 + 0.8 × (10 − 4)
+    assert (review["Registered"], review["Rejected"]) == (2, 1)
+
+
+def test_percentile_of_counts_equals_the_expanded_percentile():
+    counts = {48: 1, 96: 2, 240: 1, 5: 3}
+    expanded = [v for v, n in counts.items() for _ in range(n)]
+    for q in (0, 10, 50, 90, 100):
+        assert stats_math.percentile_of_counts(counts, q) == pytest.approx(
+            stats_math.percentile(expanded, q)
+        )
+    assert stats_math.percentile_of_counts({}, 50) is None
 
 
 def test_dashboard_is_staff_only(client):
@@ -95,18 +104,18 @@ def test_dashboard_counts_registrations_awaiting_review(client):
 def test_statistics_page_has_charts_and_a_bounded_number_of_queries(client):
     client.force_login(make_staff(roles.ADMINISTRATOR))
     make_design(status=FabricDesign.Status.REGISTERED)
+    all_time = {"start": "2000-01-01", "end": "2026-12-31"}
+    client.get(reverse("dashboard:statistics"), all_time)  # stores the past months
     with CaptureQueriesContext(connection) as few:
-        response = client.get(reverse("dashboard:statistics"))
+        response = client.get(reverse("dashboard:statistics"), all_time)
     assert response.status_code == 200
     assert "<svg" in response.content.decode()
     for _ in range(5):
         make_design(status=FabricDesign.Status.REGISTERED)
     with CaptureQueriesContext(connection) as many:
-        client.get(
-            reverse("dashboard:statistics"),
-            {"start": "2000-01-01", "end": "2026-12-31"},
-        )
+        client.get(reverse("dashboard:statistics"), all_time)
     assert len(many) == len(few)
+    assert len(few) < 40  # 27 years of months: one read per table plus live months
 
 
 def test_statistics_rejects_a_backwards_period(client):

@@ -8,7 +8,8 @@ class Command(BaseCommand):
     help = "Load demo merchants, staff, designs and cases once (safe to run again)."
 
     # Later apps add their own seeders here; each must be idempotent.
-    SEEDERS = ["cases.demo.seed_cases"]
+    # The last one forgets stored monthly statistics, since the demo backdates its history.
+    SEEDERS = ["cases.demo.seed_cases", "dashboard.rollups.rebuild"]
 
     def handle(self, *args, **options) -> None:
         users = demo.ensure_users()
