@@ -9,6 +9,7 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -628,6 +629,16 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+    def clean(self) -> None:
+        if self.date and self.year_id and self.date.year != self.year_id:
+            raise ValidationError(
+                {"date": _("The date must fall in %(year)s.") % {"year": self.year_id}}
+            )
+        if self.date and self.is_workday and self.date.weekday() < 5:
+            raise ValidationError(
+                {"is_workday": _("A make-up workday is a Saturday or Sunday.")}
+            )
 
 
 class StageLimit(models.Model):

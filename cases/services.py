@@ -966,10 +966,35 @@ def extend_deadline(case: Case, *, by: User, until: datetime.date, reason: str) 
     return case
 
 
+def recount_estimated_deadlines() -> int:
+    """Recount Monday–Friday deadlines once their year's calendar is known."""
+    changed = 0
+    for case in Case.objects.open().filter(deadline_estimated=True):
+        started = (
+            case.events.filter(to_status=case.status)
+            .exclude(from_status=case.status)
+            .order_by("-seq")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        if started is None:
+            continue
+        deadline = workdays.deadline_for(case.status, timezone.localdate(started))
+        if deadline is None or deadline.estimated:
+            continue
+        with transaction.atomic():
+            Case.objects.filter(pk=case.pk, version=case.version).update(
+                deadline=deadline.date, deadline_estimated=False
+            )
+        changed += 1
+    return changed
+
+
 def check_deadlines(today: datetime.date | None = None) -> dict[str, int]:
     """Expire supplement periods, mark overdue cases and send reminders (for cron)."""
     today = today or timezone.localdate()
-    counts = {"withdrawn": 0, "overdue": 0, "reminded": 0}
+    counts = {"withdrawn": 0, "overdue": 0, "reminded": 0, "recounted": 0}
+    counts["recounted"] = recount_estimated_deadlines()
     expired = Case.objects.filter(
         status=Status.NEEDS_SUPPLEMENT, deadline__lt=today
     ).values_list("pk", flat=True)

@@ -368,6 +368,7 @@ def test_check_deadlines_withdraws_expired_supplements_and_flags_overdue():
         "withdrawn": 0,
         "overdue": 0,
         "reminded": 0,
+        "recounted": 0,
     }
     assert CaseEvent.objects.count() == events
 
@@ -414,3 +415,35 @@ def test_parties_are_told_when_the_agreement_is_ready(
     for party in (case.complainant, case.respondent):
         note = Notification.objects.get(recipient=party, case=case)
         assert "agreement" in note.message
+
+
+def test_estimated_deadline_is_recounted_once_the_calendar_is_entered(monkeypatch):
+    from cases.models import CalendarDay, CalendarYear
+
+    case = make_case(status=S.SUBMITTED)
+    monday = datetime.date(2031, 3, 3)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: monday)
+    case = services.accept_case(case, by=make_staff(roles.INTAKE))
+    Case.objects.filter(pk=case.pk).update(deadline=datetime.date(2031, 3, 10))
+    CaseEvent.objects.filter(case=case, to_status="accepted").update(
+        created_at=timezone.make_aware(datetime.datetime(2031, 3, 3, 10))
+    )
+    year = CalendarYear.objects.create(year=2031)
+    CalendarDay.objects.create(year=year, date=datetime.date(2031, 3, 5), name="假日")
+    assert services.recount_estimated_deadlines() == 1
+    case.refresh_from_db()
+    assert case.deadline == datetime.date(2031, 3, 11) and not case.deadline_estimated
+
+
+def test_calendar_day_must_fit_its_year_and_weekday():
+    from django.core.exceptions import ValidationError
+
+    from cases.models import CalendarDay, CalendarYear
+
+    year = CalendarYear.objects.create(year=2031)
+    with pytest.raises(ValidationError):
+        CalendarDay(year=year, date=datetime.date(2030, 12, 31)).full_clean()
+    with pytest.raises(ValidationError):
+        CalendarDay(
+            year=year, date=datetime.date(2031, 3, 5), is_workday=True
+        ).full_clean()

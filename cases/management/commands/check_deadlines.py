@@ -20,5 +20,5 @@ class Command(BaseCommand):
         counts = services.check_deadlines(today)
         self.stdout.write(
             "withdrawn: {withdrawn}, newly overdue: {overdue}, "
-            "reminded: {reminded}".format(**counts)
+            "reminded: {reminded}, deadlines recounted: {recounted}".format(**counts)
         )
