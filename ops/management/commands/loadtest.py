@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -33,11 +34,18 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=2, help="wrk threads")
         parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
         parser.add_argument("--worker-threads", type=int, default=4)
-        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument(
+            "--timeout", type=int, default=30, help="seconds before wrk gives up"
+        )
+        parser.add_argument("--port", type=int, default=0, help="0: any free port")
 
     def handle(self, *args, **o):
         if not shutil.which("wrk"):
             raise CommandError("wrk is not installed: apt-get install wrk")
+        if not o["port"]:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                o["port"] = s.getsockname()[1]
         base = f"http://127.0.0.1:{o['port']}"
         case = Case.objects.exclude(status="draft").order_by("pk").first()
         if case is None:
@@ -48,9 +56,10 @@ class Command(BaseCommand):
             ("search API", f"{base}/api/v1/designs/?q=%E7%89%A1%E4%B8%B9", None),
             ("case page (logged in)", f"{base}/cases/{case.pk}/", cookie),
         ]
+        load_before = os.getloadavg()[0]
         server = self._start_gunicorn(o)
         try:
-            self._wait_until_up(base)
+            self._wait_until_up(base, server)
             rows = []
             for label, url, cookie_header in targets:
                 self._check(url, cookie_header)
@@ -58,7 +67,7 @@ class Command(BaseCommand):
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-        self._print(rows, o)
+        self._print(rows, o, load_before)
 
     def _session_for(self, user) -> str:
         session = SessionStore()
@@ -72,7 +81,8 @@ class Command(BaseCommand):
         env = dict(os.environ)
         env.update(
             IPCENTER_DEBUG="false",
-            IPCENTER_SECRET_KEY=env.get("IPCENTER_SECRET_KEY", "bench-" + "x" * 50),
+            # The same key as this process, which signed the session cookie we send.
+            IPCENTER_SECRET_KEY=settings.SECRET_KEY,
             IPCENTER_ALLOWED_HOSTS="127.0.0.1",
             IPCENTER_SSL_REDIRECT="false",
             # Measure the pages, not the limiter: one address sends all the load.
@@ -91,8 +101,10 @@ class Command(BaseCommand):
             command, env=env, cwd=settings.BASE_DIR, start_new_session=True
         )
 
-    def _wait_until_up(self, base: str) -> None:
+    def _wait_until_up(self, base: str, server: subprocess.Popen) -> None:
         for _ in range(60):
+            if server.poll() is not None:  # e.g. the port was taken: measure nothing
+                raise CommandError("gunicorn exited; see its log above")
             try:
                 urllib.request.urlopen(base + "/", timeout=2)
                 return
@@ -109,7 +121,7 @@ class Command(BaseCommand):
     def _wrk(self, url: str, cookie: str | None, o) -> dict:
         command = [
             "wrk", f"-t{o['threads']}", f"-c{o['connections']}", f"-d{o['duration']}s",
-            "--timeout", "10s", "-s", str(LUA),
+            "--timeout", f"{o['timeout']}s", "-s", str(LUA),
         ]  # fmt: skip
         if cookie:
             command += ["-H", f"Cookie: {cookie}"]
@@ -122,14 +134,15 @@ class Command(BaseCommand):
         ).stdout
         return json.loads(out.strip().splitlines()[-1])
 
-    def _print(self, rows, o) -> None:
+    def _print(self, rows, o, load_before: float) -> None:
         self.stdout.write(
-            f"{o['connections']} connections, {o['duration']} s per endpoint, gunicorn "
-            f"{o['workers']} workers × {o['worker_threads']} threads\n"
+            f"{o['connections']} connections, {o['duration']} s per endpoint, wrk "
+            f"timeout {o['timeout']} s, gunicorn {o['workers']} workers × "
+            f"{o['worker_threads']} threads, 1-minute load average before: {load_before:.1f}\n"
         )
         self.stdout.write(
             "| endpoint | requests | req/s | p50 ms | p95 ms | p99 ms | errors |\n"
-            "|---|---:|---:|---:|---:|---:|---:|"
+            "|---|---:|---:|---:|---:|---:|---|"
         )
         for label, r in rows:
             errors = sum(
