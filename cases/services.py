@@ -130,6 +130,26 @@ def allowed_moves(case: Case, user) -> set[str]:
     }
 
 
+def needs_action_from(case: Case, user) -> bool:
+    """Return whether the case waits for this party (for "your turn" badges)."""
+    if case.complainant_id == user.pk:
+        if case.status in (Status.DRAFT, Status.NEEDS_SUPPLEMENT):
+            return True
+        field = "complainant_confirmed_at"
+    elif case.respondent_id == user.pk:
+        if case.status == Status.RESPONDENT_NOTIFIED:
+            return True
+        field = "respondent_confirmed_at"
+    else:
+        return False
+    agreement = getattr(case, "agreement", None)
+    return (
+        case.status == Status.IN_MEDIATION
+        and agreement is not None
+        and not getattr(agreement, field)
+    )
+
+
 # --- the move and its audit row -------------------------------------------------------
 
 

@@ -64,16 +64,21 @@ def _form_errors(request: HttpRequest, form) -> None:
 
 @login_required
 def my_cases(request: HttpRequest) -> HttpResponse:
-    filed = Case.objects.filed_by(request.user).order_by("-created_at")
-    against = Case.objects.against(request.user).order_by("-submitted_at")
-    return render(
-        request,
-        "cases/my_cases.html",
-        {
-            "page": Paginator(filed, PAGE_SIZE).get_page(request.GET.get("page")),
-            "against": against,
-        },
+    filed = (
+        Case.objects.filed_by(request.user)
+        .select_related("agreement")
+        .order_by("-created_at")
     )
+    against = (
+        Case.objects.against(request.user)
+        .select_related("agreement")
+        .order_by("-submitted_at")
+    )
+    page = Paginator(filed, PAGE_SIZE).get_page(request.GET.get("page"))
+    against = list(against)
+    for case in [*page, *against]:
+        case.your_turn = services.needs_action_from(case, request.user)
+    return render(request, "cases/my_cases.html", {"page": page, "against": against})
 
 
 def _save_complaint(request: HttpRequest, case: Case | None) -> HttpResponse:

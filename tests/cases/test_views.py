@@ -447,3 +447,11 @@ def test_form_offers_only_my_registered_designs(as_user):
     page = as_user(me).get(reverse("cases:new")).content.decode()
     assert f'value="{mine.pk}"' in page
     assert f'value="{my_draft.pk}"' not in page and f'value="{theirs.pk}"' not in page
+
+
+def test_my_complaints_marks_where_it_is_my_turn(as_user):
+    case = make_case(status=S.RESPONDENT_NOTIFIED)
+    page = as_user(case.respondent).get(reverse("cases:mine")).content.decode()
+    assert case.number in page and "your turn" in page
+    page = as_user(case.complainant).get(reverse("cases:mine")).content.decode()
+    assert case.number in page and "your turn" not in page
