@@ -1,8 +1,11 @@
 """The three journeys of issue 7 in a real browser, with screenshots in var/screenshots/."""
 
+import io
 import re
 
 import pytest
+from django.urls import NoReverseMatch, reverse
+from PIL import Image
 
 from designs.models import FabricDesign
 from tests.browser.conftest import PHONE
@@ -98,3 +101,33 @@ def test_anonymous_visitor_finds_a_design_by_chinese_text(new_page, shot):
     hits.first.locator("h2 a").click()
     page.wait_for_url(f"**/designs/{wanted.pk}/")
     assert wanted.registration_no in page.content()
+
+
+def test_anonymous_visitor_finds_a_design_by_photo(new_page, shot, tmp_path):
+    try:
+        reverse("search:image")
+    except NoReverseMatch:
+        pytest.skip("search by image (search:image) is not on this branch yet")
+    wanted = make_design(
+        status=FabricDesign.Status.REGISTERED, title="蓝印花布 凤穿牡丹", seed=4242
+    )
+    for seed in (7, 8, 9):
+        make_design(status=FabricDesign.Status.REGISTERED, seed=seed)
+    # A market photo: the same print, re-scaled, slightly rotated, as a phone JPEG.
+    original = Image.open(io.BytesIO(pattern_png(4242, size=288)))
+    photo = original.rotate(4, expand=False, fillcolor=(128, 128, 128)).resize(
+        (360, 360)
+    )
+    path = tmp_path / "market-photo.jpg"
+    photo.convert("RGB").save(path, "JPEG", quality=80)
+
+    page = new_page(PHONE)
+    page.goto(reverse("search:image"))
+    page.set_input_files("input[type=file][name=image]", str(path))
+    page.locator("main form[enctype] button.btn").click()
+    page.wait_for_load_state()
+    first = page.locator(".match-results .match-pair").first
+    assert f"/designs/{wanted.pk}/" in first.inner_html()
+    shot(page, "visitor-5-photo-search-phone")
+    first.locator(f"a[href$='/designs/{wanted.pk}/']").first.click()
+    page.wait_for_url(f"**/designs/{wanted.pk}/")

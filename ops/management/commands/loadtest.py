@@ -4,6 +4,7 @@ Bounded: each endpoint runs --duration seconds; gunicorn is stopped at the end, 
 errors. Seed first (docs/benchmarks.md): `seed_bulk` and `rebuild_index`.
 """
 
+import io
 import json
 import os
 import shutil
@@ -11,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -19,6 +21,8 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import NoReverseMatch, reverse
+from PIL import Image, ImageDraw
 
 from cases.models import Case
 
@@ -56,6 +60,10 @@ class Command(BaseCommand):
             ("search API", f"{base}/api/v1/designs/?q=%E7%89%A1%E4%B8%B9", None),
             ("case page (logged in)", f"{base}/cases/{case.pk}/", cookie),
         ]
+        try:  # image match, once the search app serves it
+            targets.append(("image match API", base + reverse("api:match"), None))
+        except NoReverseMatch:
+            pass
         load_before = os.getloadavg()[0]
         server = self._start_gunicorn(o)
         try:
@@ -113,7 +121,11 @@ class Command(BaseCommand):
         raise CommandError("gunicorn did not start within 30 s")
 
     def _check(self, url: str, cookie: str | None) -> None:
-        request = urllib.request.Request(url, headers={"Cookie": cookie or ""})
+        headers = {"Cookie": cookie or ""}
+        body = None
+        if url.endswith("/match/"):
+            body, headers["Content-Type"] = _photo_upload()
+        request = urllib.request.Request(url, data=body, headers=headers)
         with urllib.request.urlopen(request, timeout=30) as response:
             if response.status != 200 or "/login/" in response.url:
                 raise CommandError(f"{url} answered {response.status} {response.url}")
@@ -125,6 +137,8 @@ class Command(BaseCommand):
         ]  # fmt: skip
         if cookie:
             command += ["-H", f"Cookie: {cookie}"]
+        if url.endswith("/match/"):
+            command[command.index("-s") + 1] = str(self._post_script())
         out = subprocess.run(
             command + [url],
             capture_output=True,
@@ -133,6 +147,20 @@ class Command(BaseCommand):
             check=True,
         ).stdout
         return json.loads(out.strip().splitlines()[-1])
+
+    def _post_script(self) -> Path:
+        """Return a wrk script that POSTs one photo and reports like report.lua."""
+        body, content_type = _photo_upload()
+        folder = Path(tempfile.mkdtemp(prefix="ipcenter-load-"))
+        (folder / "body").write_bytes(body)
+        script = folder / "post.lua"
+        script.write_text(
+            f'local f = io.open("{folder / "body"}", "rb")\n'
+            "wrk.body = f:read('*all')\nf:close()\n"
+            'wrk.method = "POST"\n'
+            f'wrk.headers["Content-Type"] = "{content_type}"\n' + LUA.read_text()
+        )
+        return script
 
     def _print(self, rows, o, load_before: float) -> None:
         self.stdout.write(
@@ -153,3 +181,22 @@ class Command(BaseCommand):
                 f"| {label} | {r['requests']} | {rps:.1f} | {r['p50_us'] / 1000:.0f} | "
                 f"{r['p95_us'] / 1000:.0f} | {r['p99_us'] / 1000:.0f} | {errors} |"
             )
+
+
+def _photo_upload() -> tuple[bytes, str]:
+    """A phone-sized JPEG of a print, as multipart/form-data field `image`."""
+    image = Image.new("RGB", (800, 800), (240, 230, 210))
+    draw = ImageDraw.Draw(image)
+    for x in range(0, 800, 100):
+        for y in range(0, 800, 100):
+            draw.ellipse((x + 10, y + 10, x + 80, y + 80), fill=(160, 30, 50))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    boundary = "ipcenterloadtest"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="image"; '
+        f'filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'.encode()
+        + out.getvalue()
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
