@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
         "cases.delete_stagelimit",
         "designs.review_design",
         "designs.revoke_design",
+        "designs.approve_batch",
         "designs.view_fabricdesign",
         "accounts.add_user",
         "accounts.change_user",

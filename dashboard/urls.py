@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/<slug:key>.csv", views.export, name="export"),
+    path("batch-review/", views.batch_review, name="batch-review"),
     path("repeat-respondents/", views.repeat_respondents, name="repeat-respondents"),
 ]

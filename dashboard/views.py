@@ -1,14 +1,16 @@
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_staff_member
-from dashboard import charts, reports
+from dashboard import charts, prior_art, reports
 from dashboard.forms import PeriodForm
 from ipcenter.csvutil import csv_response
 
@@ -128,3 +130,49 @@ def repeat_respondents(request: HttpRequest) -> HttpResponse:
             ],
         )
     return render(request, "dashboard/repeat_respondents.html", {"rows": rows})
+
+
+@permission_required("designs.approve_batch", raise_exception=True)
+def batch_review(request: HttpRequest) -> HttpResponse:
+    """Let the administrator register many submitted designs after seeing each warning."""
+    from designs import services as design_services
+    from designs.models import FabricDesign
+
+    submitted = list(
+        FabricDesign.objects.awaiting_review()
+        .select_related("owner")
+        .with_primary_image()
+        .order_by("submitted_at", "pk")[:100]
+    )
+    warnings = prior_art.warnings_for(submitted)
+    if request.method == "POST":
+        chosen_ids = {int(x) for x in request.POST.getlist("design") if x.isdigit()}
+        acknowledged = {int(x) for x in request.POST.getlist("reviewed") if x.isdigit()}
+        chosen = [d for d in submitted if d.pk in chosen_ids]
+        unreviewed = [
+            d.title for d in chosen if warnings.get(d.pk) and d.pk not in acknowledged
+        ]
+        if not chosen:
+            messages.error(request, _("Select at least one design."))
+        elif unreviewed:
+            messages.error(
+                request,
+                _(
+                    "Compare the similar registered designs first, and tick “reviewed” for: %(titles)s"
+                )
+                % {"titles": "、".join(unreviewed)},
+            )
+        else:
+            try:
+                done = design_services.register_designs(
+                    chosen, by=request.user, note=request.POST.get("note", "")[:2000]
+                )
+            except design_services.DesignError as e:
+                messages.error(request, str(e))
+            else:
+                messages.success(
+                    request, _("%(n)d designs registered.") % {"n": len(done)}
+                )
+                return redirect("dashboard:batch-review")
+    rows = [(d, warnings.get(d.pk, [])) for d in submitted]
+    return render(request, "dashboard/batch_review.html", {"rows": rows})

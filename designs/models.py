@@ -140,6 +140,7 @@ class FabricDesign(models.Model):
         permissions = [
             ("review_design", _("Can review design registrations")),
             ("revoke_design", _("Can revoke registered designs")),
+            ("approve_batch", _("Can register designs in batches")),
         ]
         constraints = [
             models.CheckConstraint(

@@ -307,3 +307,22 @@ def create_batch(
             create_design(owner=owner, images=[clean], title=title, **fields)
         )
     return designs
+
+
+@transaction.atomic
+def register_designs(
+    designs: Sequence[FabricDesign], *, by, note: str = ""
+) -> list[FabricDesign]:
+    """Register several submitted designs at once: all of them, or none."""
+    if not designs:
+        raise DesignError(_("Select at least one design."))
+    # Lock in primary-key order so two batches cannot deadlock on each other.
+    done = []
+    for design in sorted(designs, key=lambda d: d.pk):
+        try:
+            done.append(register_design(design, by=by, note=note))
+        except DesignError as e:
+            raise type(e)(
+                _("%(title)s: %(error)s") % {"title": design.title, "error": e}
+            ) from e
+    return done
