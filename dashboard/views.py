@@ -2,15 +2,17 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.roles import is_staff_member
-from dashboard import charts, prior_art, reports
+from dashboard import charts, prior_art, reports, watch
 from dashboard.forms import PeriodForm
 from ipcenter.csvutil import csv_response
 
@@ -176,3 +178,65 @@ def batch_review(request: HttpRequest) -> HttpResponse:
                 return redirect("dashboard:batch-review")
     rows = [(d, warnings.get(d.pk, [])) for d in submitted]
     return render(request, "dashboard/batch_review.html", {"rows": rows})
+
+
+@login_required
+def watch_page(request: HttpRequest) -> HttpResponse:
+    from dashboard.models import WatchAlert
+    from designs.models import FabricDesign
+
+    designs = (
+        FabricDesign.objects.registered()
+        .owned_by(request.user)
+        .select_related("watch")
+        .with_primary_image()
+    )
+    alerts = list(
+        WatchAlert.objects.filter(watch__owner=request.user)
+        .select_related("watch__design", "matched_design")
+        .prefetch_related("watch__design__images", "matched_design__images")[:50]
+    )
+    WatchAlert.objects.filter(watch__owner=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return render(
+        request, "dashboard/watch.html", {"designs": designs, "alerts": alerts}
+    )
+
+
+@require_POST
+@login_required
+def watch_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    from designs.models import FabricDesign
+
+    design = get_object_or_404(FabricDesign, pk=pk, owner=request.user)
+    try:
+        if request.POST.get("watch") == "on":
+            watch.watch_design(design, by=request.user)
+            messages.success(
+                request,
+                _("You will be told when a look-alike of “%(t)s” appears.")
+                % {"t": design.title},
+            )
+        else:
+            watch.unwatch_design(design, by=request.user)
+            messages.success(
+                request, _("No longer watching “%(t)s”.") % {"t": design.title}
+            )
+    except watch.WatchError as e:
+        messages.error(request, str(e))
+    return redirect("dashboard:watch")
+
+
+@login_required
+def alert_image(request: HttpRequest, pk: int) -> HttpResponse:
+    """Serve the evidence photo of an alert to the watched design's owner only."""
+    from dashboard.models import WatchAlert
+    from security.sendfile import serve_file
+
+    alert = get_object_or_404(
+        WatchAlert.objects.select_related("evidence"), pk=pk, watch__owner=request.user
+    )
+    if alert.evidence is None:
+        raise Http404
+    return serve_file(alert.evidence.file, content_type=alert.evidence.content_type)

@@ -163,6 +163,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "dashboard.context_processors.watch_alerts",
                 "cases.context_processors.inbox",
             ],
         },
