@@ -147,6 +147,19 @@ def batch_review(request: HttpRequest) -> HttpResponse:
         .order_by("submitted_at", "pk")[:100]
     )
     warnings = prior_art.warnings_for(submitted)
+    if warnings is None:
+        # Without the image search nobody has checked for prior art: no batch approval.
+        messages.error(
+            request,
+            _(
+                "The image search is unavailable, so designs cannot be checked for prior art in a batch. Review them one by one."
+            ),
+        )
+        return render(
+            request,
+            "dashboard/batch_review.html",
+            {"rows": [(d, []) for d in submitted], "unavailable": True},
+        )
     if request.method == "POST":
         chosen_ids = {int(x) for x in request.POST.getlist("design") if x.isdigit()}
         acknowledged = {int(x) for x in request.POST.getlist("reviewed") if x.isdigit()}

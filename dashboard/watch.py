@@ -68,7 +68,13 @@ def scan_registrations() -> list[WatchAlert]:
         new = event.design
         if new.status != FabricDesign.Status.REGISTERED:
             continue
-        for hit in prior_art.similar_registered(new, top=5):
+        try:
+            hits = prior_art.similar_registered(new, top=5)
+        except prior_art.SearchUnavailable:
+            # Leave the cursor before this event so the next run tries it again.
+            ScanCursor.objects.filter(name="registrations").update(last_id=event.pk - 1)
+            break
+        for hit in hits:
             watch = (
                 Watch.objects.filter(design_id=hit.design_id)
                 .exclude(owner_id=new.owner_id)

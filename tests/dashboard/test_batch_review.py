@@ -17,24 +17,21 @@ def warned(monkeypatch):
     """Pretend the image search finds a registered look-alike for designs titled 'copy'."""
     original = make_design(status=S.REGISTERED)
 
-    def fake(designs):
-        return {
-            d.pk: [
-                SimpleNamespace(
-                    design_id=original.pk,
-                    registration_no=original.registration_no,
-                    title=original.title,
-                    image_id=None,
-                    percent=91,
-                    alteration="mirrored",
-                )
-            ]
-            if d.title == "copy"
-            else []
-            for d in designs
-        }
+    def fake(design, *, top=3):
+        if design.title != "copy":
+            return []
+        return [
+            SimpleNamespace(
+                design_id=original.pk,
+                registration_no=original.registration_no,
+                title=original.title,
+                image_id=original.images.get().pk,
+                percent=91,
+                alteration="mirrored",
+            )
+        ]
 
-    monkeypatch.setattr(prior_art, "warnings_for", fake)
+    monkeypatch.setattr(prior_art, "similar_registered", fake)
     return original
 
 
@@ -100,3 +97,29 @@ def test_only_the_administrator_registers_batches(client, warned, role):
     )
     design.refresh_from_db()
     assert design.status == S.SUBMITTED
+
+
+def test_no_batch_approval_without_the_image_search(client, monkeypatch):
+    def broken(design, *, top=3):
+        raise prior_art.SearchUnavailable("index missing")
+
+    monkeypatch.setattr(prior_art, "similar_registered", broken)
+    design = make_design(status=S.SUBMITTED, title="clean")
+    client.force_login(make_staff(roles.ADMINISTRATOR))
+    response = client.post(
+        reverse("dashboard:batch-review"), {"design": [design.pk]}, follow=True
+    )
+    assert "image search is unavailable" in response.content.decode()
+    design.refresh_from_db()
+    assert design.status == S.SUBMITTED
+
+
+def test_reviewer_sees_prior_art_on_the_design_page(client, warned):
+    design = make_design(status=S.SUBMITTED, title="copy")
+    client.force_login(make_staff(roles.EXAMINER))
+    body = client.get(reverse("designs:detail", args=[design.pk])).content.decode()
+    assert "Prior similar registered designs" in body
+    assert warned.registration_no in body and "91%" in body
+    # The public never sees the panel (nor the submitted design at all).
+    client.logout()
+    assert client.get(reverse("designs:detail", args=[design.pk])).status_code == 404

@@ -57,7 +57,9 @@ def test_owner_is_alerted_when_staff_register_a_look_alike(
     assert watch.scan_registrations() == []  # each registration is scanned once
 
     client.force_login(owner)
-    assert client.get(reverse("designs:list")).context["unread_alerts"] == 1  # header badge
+    assert (
+        client.get(reverse("designs:list")).context["unread_alerts"] == 1
+    )  # header badge
     body = client.get(reverse("dashboard:watch")).content.decode()
     assert copy.title in body and "88%" in body
     assert WatchAlert.objects.get().read_at is not None
@@ -143,3 +145,20 @@ def test_only_own_registered_designs_can_be_watched(client):
     assert Watch.objects.get().design == mine
     client.post(reverse("dashboard:watch-toggle", args=[mine.pk]))
     assert not Watch.objects.exists()
+
+
+def test_registration_scan_retries_when_the_search_is_down(monkeypatch, looks_like):
+    owner = make_user()
+    original = make_design(owner=owner, status=S.REGISTERED)
+    watch.watch_design(original, by=owner)
+    copy = make_design(status=S.REGISTERED)
+    looks_like[copy.pk] = original
+    working = prior_art.similar_registered
+
+    def broken(design, *, top=3):
+        raise prior_art.SearchUnavailable("down")
+
+    monkeypatch.setattr(prior_art, "similar_registered", broken)
+    assert watch.scan_registrations() == []
+    monkeypatch.setattr(prior_art, "similar_registered", working)
+    assert [a.matched_design for a in watch.scan_registrations()] == [copy]
