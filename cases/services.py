@@ -447,10 +447,7 @@ def build_match_report(case: Case) -> dict:
         return {"available": False, "at": now, "photos": []}
     from PIL import Image
 
-    version = str(
-        getattr(search_services, "ALGORITHM_VERSION", None)
-        or getattr(search_services, "VERSION", "unknown")
-    )
+    version = _algorithm_version(search_services)
     photos = []
     available = True
     for ev in case.evidence.filter(kind=Evidence.Kind.PHOTO):
@@ -479,6 +476,17 @@ def build_match_report(case: Case) -> dict:
     return {"available": available, "algorithm": version, "at": now, "photos": photos}
 
 
+def _algorithm_version(search_services) -> str:
+    version = getattr(search_services, "ALGORITHM_VERSION", None)
+    if version is None:
+        # The matcher keeps its version next to the fingerprints; the report must name it.
+        try:
+            from search.fingerprint import ALGORITHM_VERSION as version
+        except ImportError:
+            version = "unknown"
+    return str(version)
+
+
 def _candidate(result) -> dict:
     def get(name, default=None):
         if isinstance(result, dict):
@@ -492,8 +500,10 @@ def _candidate(result) -> dict:
         or (design if isinstance(design, int) else None)
     )
     alteration = get("alteration")
+    image = get("image")
     return {
         "design_id": design_id,
+        "image_id": get("image_id") or getattr(image, "pk", None),
         "registration_no": get("registration_no")
         or getattr(design, "registration_no", ""),
         "title": get("title") or getattr(design, "title", ""),

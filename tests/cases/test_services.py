@@ -447,3 +447,32 @@ def test_calendar_day_must_fit_its_year_and_weekday():
         CalendarDay(
             year=year, date=datetime.date(2031, 3, 5), is_workday=True
         ).full_clean()
+
+
+def test_match_report_reads_match_objects(monkeypatch, search_services):
+    """The matcher returns objects carrying the design and the matched image."""
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Match:
+        design: object
+        image: object
+        score: float
+        is_match: bool
+        alteration: str | None
+
+    case = make_draft_case()
+    design = case.designs.get()
+    image = design.images.get()
+    monkeypatch.setattr(
+        search_services,
+        "find_similar",
+        lambda img, **kw: [Match(design, image, 0.8, True, None)],
+        raising=False,
+    )
+    case = services.submit_complaint(case, by=case.complainant)
+    candidate = case.match_report["photos"][0]["candidates"][0]
+    assert candidate["design_id"] == design.pk and candidate["image_id"] == image.pk
+    assert candidate["registration_no"] == design.registration_no
+    assert candidate["alteration"] == "" and candidate["score"] == 0.8
+    assert case.match_report["algorithm"]
