@@ -1058,3 +1058,40 @@ def check_deadlines(today: datetime.date | None = None) -> dict[str, int]:
             transaction.on_commit(lambda pk=pk: emails.notify_reminder(pk), robust=True)
         counts["reminded"] += 1
     return counts
+
+
+# --- bulk actions from the queue --------------------------------------------------------
+
+
+@transaction.atomic
+def assign_cases(cases: list[Case], *, by: User, to: User) -> list[Case]:
+    """Assign many cases to one member of staff: all of them or none, one entry each."""
+    if not cases:
+        raise CaseError(_("Select at least one case."))
+    return [
+        assign_case(case, by=by, to=to) for case in sorted(cases, key=lambda c: c.pk)
+    ]
+
+
+@transaction.atomic
+def remind_cases(cases: list[Case], *, by: User) -> list[Case]:
+    """Send a reminder to whoever must act next on each case, recording it on each."""
+    if not cases:
+        raise CaseError(_("Select at least one case."))
+    if not is_staff_member(by):
+        raise NotPermitted(_("Only center staff can send reminders."))
+    done = []
+    for case in sorted(cases, key=lambda c: c.pk):
+        case = _locked(case)
+        if case.is_final:
+            raise CaseError(
+                _("Case %(number)s is finished; nobody needs a reminder.")
+                % {"number": case.number}
+            )
+        log_event(case, by=by, note=_("Reminder sent."))
+        case.reminded_on = timezone.localdate()
+        case.save()
+        pk = case.pk
+        transaction.on_commit(lambda pk=pk: emails.notify_reminder(pk), robust=True)
+        done.append(case)
+    return done

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.my_cases, name="mine"),
     path("new/", views.new_complaint, name="new"),
     path("queue/", views.queue, name="queue"),
+    path("queue/bulk/", views.bulk_action, name="bulk"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read-all/", views.read_all, name="read-all"),
     path("inbox/<int:pk>/read/", views.read_notification, name="read"),

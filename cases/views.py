@@ -15,10 +15,13 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.privacy import mask_phone
+from accounts.roles import STAFF_ROLES
 from cases import forms, services
 from cases.filters import CaseQueueFilter
 from cases.models import AgreementTerm, Case, Evidence, Notification
@@ -424,10 +427,20 @@ def queue(request: HttpRequest) -> HttpResponse:
         cases = cases.exclude(status__in=Case.FINAL)
     filterset = CaseQueueFilter(request.GET, queryset=cases, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    colleagues = (
+        User.objects.filter(groups__name__in=list(STAFF_ROLES), is_active=True)
+        .distinct()
+        .order_by("username")
+    )
     return render(
         request,
         "cases/queue.html",
-        {"filter": filterset, "page": page, "today": timezone.localdate()},
+        {
+            "filter": filterset,
+            "page": page,
+            "today": timezone.localdate(),
+            "colleagues": colleagues,
+        },
     )
 
 
@@ -683,4 +696,40 @@ def extend_deadline(request: HttpRequest, pk: int) -> HttpResponse:
         case,
         lambda: services.extend_deadline(case, by=request.user, **form.cleaned_data),
         _("Deadline changed."),
+    )
+
+
+@require_POST
+@staff_only
+def bulk_action(request: HttpRequest) -> HttpResponse:
+    """Assign or remind many cases selected in the queue; all or nothing."""
+    ids = [int(x) for x in request.POST.getlist("case") if x.isdigit()]
+    chosen = list(Case.objects.filter(pk__in=ids).exclude(status=S.DRAFT))
+    action = request.POST.get("action")
+    try:
+        if action == "assign":
+            to = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+            if to is None:
+                raise services.CaseError(_("Choose who the cases go to."))
+            services.assign_cases(chosen, by=request.user, to=to)
+            messages.success(
+                request,
+                _("%(n)d cases assigned to %(name)s.")
+                % {"n": len(chosen), "name": to.display_name},
+            )
+        elif action == "remind":
+            services.remind_cases(chosen, by=request.user)
+            messages.success(
+                request, _("Reminders sent for %(n)d cases.") % {"n": len(chosen)}
+            )
+        else:
+            raise services.CaseError(_("Choose an action."))
+    except services.CaseError as e:
+        messages.error(request, str(e))
+    return redirect(
+        request.POST.get("next")
+        if url_has_allowed_host_and_scheme(
+            request.POST.get("next"), allowed_hosts={request.get_host()}
+        )
+        else "cases:queue"
     )

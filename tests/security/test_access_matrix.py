@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts import roles
 from cases import services as case_services
 from cases.models import Case, Evidence, Notification
+from dashboard.models import Watch
 from designs.models import DesignEvent, FabricDesign
 from tests.factories import make_case, make_design, make_staff, make_user
 
@@ -61,6 +62,9 @@ MATRIX = {
     "designs:reject": ("POST", "design", "403 403 403 403 R R 403 R"),
     "designs:revoke": ("POST", "design", "403 403 403 403 403 403 403 N"),
     "dashboard:export": ("GET", "export", "L 403 403 403 200 200 200 200"),
+    # Watch alerts belong to the watched design's owner alone, staff included.
+    "dashboard:watch-toggle": ("POST", "registered", "L 404 R 404 404 404 404 404"),
+    "dashboard:alert-image": ("GET", "alert", "L 404 200 404 404 404 404 404"),
     "cases:read": ("POST", "notification", "L 404 R 404 404 404 404 404"),
     "cases:join": ("GET", "token", "200 200 200 200 200 200 200 200"),
     # The respondent sees the evidence and the agreement, not the complainant's phone.
@@ -157,7 +161,14 @@ def _world() -> World:
     notification = Notification.objects.filter(recipient=owner).first() or (
         Notification.objects.create(recipient=owner, case=case, message="x")
     )
+    from dashboard.models import Watch, WatchAlert
+
+    watch = Watch.objects.create(owner=owner, design=registered)
+    alert = WatchAlert.objects.create(
+        watch=watch, kind="evidence", evidence=case.evidence.first(), score=0.9
+    )
     urls = {
+        "alert": lambda name: reverse(name, args=[alert.pk]),
         "design": lambda name: reverse(name, args=[design.pk]),
         "registered": lambda name: reverse(name, args=[registered.pk]),
         "image": lambda name: reverse(name, args=[design.images.get().pk]),
@@ -192,6 +203,7 @@ def _snapshot(world: World) -> tuple:
         Evidence.objects.count(),
         design.status,
         DesignEvent.objects.count(),
+        Watch.objects.count(),
     )
 
 
