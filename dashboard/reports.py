@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from dashboard import case_stats, rollups, stats
+from dashboard import case_stats, rollups, stage_stats, stats
 from dashboard.stats_math import percentile_of_counts
 from designs.models import FabricDesign
 
@@ -195,6 +195,57 @@ def categories_copied(months: Months) -> Table:
         _category_rows(_sum(months)),
         "donut",
     )
+
+
+@metric("stage-times", stage_stats.stage_durations)
+def stage_times(months: Months) -> Table:
+    from cases.models import Case
+
+    hist: dict[str, Counter] = {}
+    on_time: dict[str, list[int]] = {}
+    for _month, data in months:
+        for stage, counts in data["hist"].items():
+            hist.setdefault(stage, Counter()).update(
+                {int(d): n for d, n in counts.items()}
+            )
+        for stage, (ok, total) in data["on_time"].items():
+            acc = on_time.setdefault(stage, [0, 0])
+            acc[0] += ok
+            acc[1] += total
+    order = [*Case.Status.values, stage_stats.WHOLE_CASE]
+    rows = []
+    for stage in sorted(hist, key=order.index):
+        label = (
+            _("Whole case, filing to closure")
+            if stage == stage_stats.WHOLE_CASE
+            else Case.Status(stage).label
+        )
+        ok, total = on_time.get(stage, (0, 0))
+        rows.append(
+            (
+                label,
+                sum(hist[stage].values()),
+                _wd(percentile_of_counts(hist[stage], 50)),
+                _wd(percentile_of_counts(hist[stage], 90)),
+                f"{100 * ok / total:.0f}%" if total else "—",
+            )
+        )
+    return Table(
+        "stage-times",
+        _("Working days per stage"),
+        [
+            _("Stage"),
+            _("Times left"),
+            _("Median working days"),
+            _("90th percentile working days"),
+            _("Finished on time"),
+        ],
+        rows,
+    )
+
+
+def _wd(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
 
 
 def all_tables(period: stats.Period) -> list[Table]:
