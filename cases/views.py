@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.privacy import mask_phone
 from accounts.roles import STAFF_ROLES
-from cases import forms, services
+from cases import forms, services, workdays
 from cases.filters import CaseQueueFilter
 from cases.models import AgreementTerm, Case, Evidence, Notification
 from designs.models import FabricDesign
@@ -230,6 +230,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         else mask_phone(case.contact_phone),
         "forms": _action_forms(case),
         "today": timezone.localdate(),
+        "days_left": workdays.working_days_between(timezone.localdate(), case.deadline)
+        if case.deadline
+        else None,
     }
     return render(request, "cases/case_detail.html", context)
 

@@ -111,3 +111,34 @@ def test_verify_all_finds_a_case_whose_events_were_all_deleted():
     broken = list(verify_all())
     assert [(b.case_id, b.seq) for b in broken] == [(emptied.pk, 1)]
     assert verify_case(intact) is None
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite locks the whole database; row locks need PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_filings_get_consecutive_numbers():
+    from tests.factories import make_draft_case
+
+    drafts = [make_draft_case() for _ in range(4)]
+    barrier = threading.Barrier(len(drafts))
+    errors = []
+
+    def file(case):
+        try:
+            barrier.wait()
+            services.submit_complaint(case, by=case.complainant)
+        except Exception as e:  # collected and asserted below
+            errors.append(e)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=file, args=(c,)) for c in drafts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    numbers = sorted(Case.objects.values_list("number", flat=True))
+    assert [n[-6:] for n in numbers] == ["000001", "000002", "000003", "000004"]
