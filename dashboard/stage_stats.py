@@ -13,7 +13,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from cases import workdays
-from cases.models import Case, CaseEvent
+from cases.models import Case, CaseEvent, StageLimit
 from dashboard.stats import Period
 
 S = Case.Status
@@ -34,7 +34,14 @@ class DayIndex:
                 total += 1
             self.count.append(total)
             day += datetime.timedelta(days=1)
-        self.limits = {stage: workdays.limit_for(stage) for stage in S.values}
+        # One query for the administrator's limits, the defaults for the rest.
+        custom = {
+            stage: (days, unit)
+            for stage, days, unit in StageLimit.objects.values_list(
+                "stage", "days", "unit"
+            )
+        }
+        self.limits = {**workdays.DEFAULT_LIMITS, **custom}
 
     def _at(self, day: datetime.date) -> int:
         return self.count[min(max((day - self.first).days, 0), len(self.count) - 1)]
