@@ -1,7 +1,12 @@
-"""Django's JSON serializer, but datetimes and times keep their microseconds.
+"""Django's JSON serializer for backups: full-precision times, few natural keys.
 
-DjangoJSONEncoder cuts them to milliseconds (the ECMAScript format), so a dumpdata and
-loaddata round trip changes every timestamp: a backup must give back what it took.
+- DjangoJSONEncoder cuts datetimes to milliseconds (the ECMAScript format), so a
+  dumpdata/loaddata round trip would change every timestamp; here they keep microseconds.
+- `--natural-foreign` would write every foreign key to a user as ["username"], fetching
+  each user with one query per row (100,000 designs: 100,000 queries). Only content types
+  and permissions need natural keys, because migrate numbers them differently in each
+  database; every other row keeps its id, so plain ids are exact and free.
+
 Registered as the "fulljson" format in OpsConfig.ready().
 """
 
@@ -9,6 +14,9 @@ import datetime
 
 from django.core.serializers import json as django_json
 from django.core.serializers.json import DjangoJSONEncoder
+
+# Rows that migrate creates, with ids that differ between databases.
+NATURAL_KEY_MODELS = {"contenttypes.contenttype", "auth.permission"}
 
 
 class FullPrecisionEncoder(DjangoJSONEncoder):
@@ -21,10 +29,28 @@ class FullPrecisionEncoder(DjangoJSONEncoder):
         return super().default(o)
 
 
+def _by_id(field) -> bool:
+    return field.remote_field.model._meta.label_lower not in NATURAL_KEY_MODELS
+
+
 class Serializer(django_json.Serializer):
     def _init_options(self):
         super()._init_options()
         self.json_kwargs["cls"] = FullPrecisionEncoder
+
+    def handle_fk_field(self, obj, field):
+        if self.use_natural_foreign_keys and _by_id(field):
+            self._current[field.name] = self._value_from_field(obj, field)
+        else:
+            super().handle_fk_field(obj, field)
+
+    def handle_m2m_field(self, obj, field):
+        natural = self.use_natural_foreign_keys
+        self.use_natural_foreign_keys = natural and not _by_id(field)
+        try:
+            super().handle_m2m_field(obj, field)
+        finally:
+            self.use_natural_foreign_keys = natural
 
 
 Deserializer = django_json.Deserializer
