@@ -349,8 +349,8 @@ def save_draft(
         for key, value in data.items():
             setattr(case, key, value)
         case.save()
-    if designs:
-        case.designs.set(designs)
+    # The form always sends the full choice: unticking every design clears them.
+    case.designs.set(designs)
     _store_evidence(case, evidence, by=complainant)
     return case
 

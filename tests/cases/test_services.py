@@ -476,3 +476,14 @@ def test_match_report_reads_match_objects(monkeypatch, search_services):
     assert candidate["registration_no"] == design.registration_no
     assert candidate["alteration"] == "" and candidate["score"] == 0.8
     assert case.match_report["algorithm"]
+
+
+def test_editing_a_draft_replaces_its_designs():
+    case = make_draft_case()
+    other = make_design(owner=case.complainant, status=FabricDesign.Status.REGISTERED)
+    services.save_draft(case, complainant=case.complainant, designs=[other])
+    assert list(case.designs.all()) == [other]
+    services.save_draft(case, complainant=case.complainant, designs=[])
+    assert not case.designs.exists()
+    with pytest.raises(services.CaseError, match="registered designs"):
+        services.submit_complaint(case, by=case.complainant)
