@@ -401,6 +401,7 @@ class CaseEvent(models.Model):
         indexes = [
             models.Index(fields=["to_status", "created_at"]),
             models.Index(fields=["case", "to_status"]),
+            models.Index(fields=["created_at"]),
         ]
 
     def __str__(self) -> str:

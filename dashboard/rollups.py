@@ -6,6 +6,7 @@ they are written, closures and payments are stamped when recorded. So a complete
 month is computed once and stored; a period is the stored months plus the partial months
 at its edges (always including the running month), computed live. The page then reads a
 bounded number of rows whatever the period, instead of scanning every case in it.
+The running month is recomputed at most every IPCENTER_STATS_LIVE_SECONDS (default 300).
 
 `python manage.py rebuild_rollups` recomputes them (after a bulk import with historical
 times, or a change to how a figure is computed).
@@ -14,6 +15,8 @@ times, or a change to how a figure is computed).
 import datetime
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -60,12 +63,27 @@ def collect(
         month = piece.start.replace(day=1)
         if ok and month in stored:
             data = stored[month]
-        else:
+        elif ok:
             data = compute(piece)
-            if ok:
-                _store(metric, month, data)
+            _store(metric, month, data)
+        else:
+            data = _live(metric, piece, compute)
         out.append((month, data))
     return out
+
+
+def _live(metric: str, piece: Period, compute: Callable[[Period], dict]) -> dict:
+    """Compute a month still running, reusing the result for a few minutes.
+
+    The running month of a busy center holds tens of thousands of audit entries; a
+    director reloading the page does not need them recounted more than every few minutes.
+    """
+    key = f"dashboard:live:{metric}:{piece.start}:{piece.end}"
+    data = cache.get(key)
+    if data is None:
+        data = compute(piece)
+        cache.set(key, data, settings.IPCENTER_STATS_LIVE_SECONDS)
+    return data
 
 
 def _store(metric: str, month: datetime.date, data: dict) -> None:

@@ -73,13 +73,18 @@ class DayIndex:
 def stage_durations(period: Period) -> dict:
     """Per stage left in the period: {working days: count} and how many were on time."""
     lo, hi = period.datetimes()
-    entered = CaseEvent.objects.filter(
-        case=OuterRef("case"), seq=OuterRef("seq") - 1
-    ).values("created_at")[:1]
+    # order_by(): Meta.ordering would join the case table into every lookup.
+    entered = (
+        CaseEvent.objects.filter(case=OuterRef("case"), seq=OuterRef("seq") - 1)
+        .order_by()
+        .values("created_at")[:1]
+    )
     # The comparison stage keeps the deadline counted from acceptance, one entry earlier.
-    accepted = CaseEvent.objects.filter(
-        case=OuterRef("case"), seq=OuterRef("seq") - 2
-    ).values("created_at")[:1]
+    accepted = (
+        CaseEvent.objects.filter(case=OuterRef("case"), seq=OuterRef("seq") - 2)
+        .order_by()
+        .values("created_at")[:1]
+    )
     rows = (
         CaseEvent.objects.filter(created_at__gte=lo, created_at__lt=hi, seq__gt=1)
         .annotate(
@@ -93,21 +98,32 @@ def stage_durations(period: Period) -> dict:
         .order_by()
     )
     index = DayIndex(period.start - datetime.timedelta(days=400), period.end)
+    tz = timezone.get_current_timezone()
+    deadlines: dict[tuple[str, datetime.date], datetime.date | None] = {}
+
+    def deadline_of(stage: str, start: datetime.date) -> datetime.date | None:
+        # Thousands of stages start on a few dozen days: compute each deadline once.
+        key = (stage, start)
+        if key not in deadlines:
+            deadlines[key] = index.deadline(stage, start)
+        return deadlines[key]
+
     hist: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     on_time: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    local = timezone.localtime
     for stage, to, entered_at, accepted_at, filed_at, left_at in rows:
         if entered_at is None:
             continue
-        start, end = local(entered_at).date(), local(left_at).date()
+        start, end = entered_at.astimezone(tz).date(), left_at.astimezone(tz).date()
         hist[stage][str(index.between(start, end))] += 1
         if stage in workdays.CARRIED_OVER and accepted_at is not None:
-            deadline = index.deadline(S.ACCEPTED, local(accepted_at).date())
+            deadline = deadline_of(S.ACCEPTED, accepted_at.astimezone(tz).date())
         else:
-            deadline = index.deadline(stage, start)
+            deadline = deadline_of(stage, start)
         if deadline is not None:
             on_time[stage][0] += end <= deadline
             on_time[stage][1] += 1
         if to in Case.FINAL and filed_at is not None:
-            hist[WHOLE_CASE][str(index.between(local(filed_at).date(), end))] += 1
+            hist[WHOLE_CASE][
+                str(index.between(filed_at.astimezone(tz).date(), end))
+            ] += 1
     return {"hist": {k: dict(v) for k, v in hist.items()}, "on_time": dict(on_time)}

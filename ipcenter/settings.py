@@ -93,6 +93,8 @@ EMAIL_HOST = env_str("IPCENTER_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("IPCENTER_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("IPCENTER_FROM_EMAIL", "ipcenter@localhost")
 TIME_ZONE = env_str("IPCENTER_TIME_ZONE", "Asia/Shanghai")
+# How long statistics of the running month may be reused before they are recounted.
+IPCENTER_STATS_LIVE_SECONDS = env_int("IPCENTER_STATS_LIVE_SECONDS", 300)
 SECURE_HSTS_SECONDS = env_int("IPCENTER_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_SSL_REDIRECT = env_bool("IPCENTER_SSL_REDIRECT", default=not DEBUG)
 # Hardening (security/ app; decisions and figures in docs/security.md).

@@ -194,3 +194,12 @@ def test_hbar_chart_has_one_bar_per_item():
     svg = charts.hbar_chart([("受理", 3), ("调解", 1)], title="stages")
     assert svg.count("<rect") == 2
     assert "受理" in svg
+
+
+def test_period_stops_today():
+    from dashboard.forms import PeriodForm
+
+    today = timezone.localdate()
+    period = PeriodForm({"start": "2020-01-01", "end": "2099-12-31"}).period()
+    assert (period.start, period.end) == (datetime.date(2020, 1, 1), today)
+    assert PeriodForm({"start": "2099-01-01"}).period().start == today

@@ -95,3 +95,18 @@ def test_rebuild_rollups_command_stores_past_months():
         metric="registrations", month=last_month.replace(day=1)
     )
     assert stored.data == {"submitted": 1, "registered": 1}
+
+
+def test_running_month_is_reused_for_a_few_minutes(settings):
+    from django.core.cache import cache
+
+    settings.IPCENTER_STATS_LIVE_SECONDS = 300
+    today = timezone.localdate()
+    period = Period(today.replace(day=1), today)
+    make_design(status=FabricDesign.Status.REGISTERED)
+    assert reports.TABLES["registrations"](period).rows[0][2] == 1
+    make_design(status=FabricDesign.Status.REGISTERED)
+    assert reports.TABLES["registrations"](period).rows[0][2] == 1  # reused
+    cache.clear()  # as after IPCENTER_STATS_LIVE_SECONDS
+    assert reports.TABLES["registrations"](period).rows[0][2] == 2
+    assert not MonthlyRollup.objects.exists()  # the running month is never stored
