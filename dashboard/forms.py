@@ -1,3 +1,5 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -32,4 +34,21 @@ class PeriodForm(forms.Form):
         # Nothing has happened after today: a period reaching into the future stops here.
         end = min(self.cleaned_data.get("end") or today, today)
         start = min(self.cleaned_data.get("start") or default.start, end)
-        return Period(start, end)
+        # Nor before the first recorded event: months without data cost a read each.
+        return Period(max(start, min(first_activity(), end)), end)
+
+
+def first_activity() -> datetime.date:
+    """Return the day of the earliest registration or complaint event (today if none)."""
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from cases.models import CaseEvent
+    from designs.models import DesignEvent
+
+    firsts = [
+        DesignEvent.objects.aggregate(first=Min("created_at"))["first"],
+        CaseEvent.objects.aggregate(first=Min("created_at"))["first"],
+    ]
+    known = [timezone.localtime(f).date() for f in firsts if f is not None]
+    return min(known, default=timezone.localdate())

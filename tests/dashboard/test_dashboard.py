@@ -200,6 +200,12 @@ def test_period_stops_today():
     from dashboard.forms import PeriodForm
 
     today = timezone.localdate()
-    period = PeriodForm({"start": "2020-01-01", "end": "2099-12-31"}).period()
-    assert (period.start, period.end) == (datetime.date(2020, 1, 1), today)
+    make_design(status=FabricDesign.Status.REGISTERED)
+    DesignEvent.objects.update(created_at=timezone.now() - datetime.timedelta(days=800))
+    first = timezone.localdate() - datetime.timedelta(days=800)
+    period = PeriodForm({"start": "2000-01-01", "end": "2099-12-31"}).period()
+    assert (period.start, period.end) == (first, today)
     assert PeriodForm({"start": "2099-01-01"}).period().start == today
+    assert PeriodForm({"start": "2024-01-01"}).period().start == max(
+        first, datetime.date(2024, 1, 1)
+    )
