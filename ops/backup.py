@@ -31,13 +31,15 @@ FORMAT = 1
 DB_FILE = "db.fulljson.gz"
 MEDIA_DIR = "media"
 MANIFEST = "manifest.json"
-# Rebuilt by migrate (contenttypes, permissions), or state that must not come back
-# (sessions: logins; axes: lockouts and their logs).
+# Rebuilt by migrate (contenttypes, permissions) or by rebuild_index after the restore
+# (the PostgreSQL text index, a copy like the Whoosh folder), or state that must not come
+# back (sessions: logins; axes: lockouts and their logs).
 EXCLUDED = [
     "contenttypes",
     "auth.permission",
     "sessions",
     "axes",
+    "search.textdocument",
 ]
 
 
