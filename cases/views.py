@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.privacy import mask_phone
 from accounts.roles import STAFF_ROLES
-from cases import forms, services, workdays
+from cases import forms, respondents, services, workdays
 from cases.filters import CaseQueueFilter
 from cases.models import AgreementTerm, Case, Evidence, Notification
 from designs.models import FabricDesign
@@ -232,6 +232,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": timezone.localdate(),
         "days_left": workdays.working_days_between(timezone.localdate(), case.deadline)
         if case.deadline
+        else None,
+        # Staff see at once whether this respondent has been found infringing before.
+        "prior_infringements": respondents.prior_infringements(case)
+        if is_staff
         else None,
     }
     return render(request, "cases/case_detail.html", context)

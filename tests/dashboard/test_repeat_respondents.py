@@ -84,3 +84,16 @@ def test_register_page_masks_phones_for_examiners(client):
 def test_register_is_staff_only(client):
     client.force_login(make_user())
     assert client.get(reverse("dashboard:repeat-respondents")).status_code == 403
+
+
+def test_staff_see_the_respondents_record_on_a_new_complaint(client):
+    make_case(status=S.INFRINGING, respondent_stall="E区5-55")
+    make_case(status=S.INFRINGING, respondent_stall="e5－55号")
+    new = make_case(status=S.SUBMITTED, respondent_stall="E区5-55")
+    client.force_login(make_staff(roles.INTAKE))
+    response = client.get(reverse("cases:detail", args=[new.pk]))
+    assert response.context["prior_infringements"] == 2
+    assert "2 earlier determinations of infringement" in response.content.decode()
+    client.force_login(new.complainant)
+    response = client.get(reverse("cases:detail", args=[new.pk]))
+    assert response.context["prior_infringements"] is None
