@@ -9,7 +9,11 @@ class Command(BaseCommand):
 
     # Later apps add their own seeders here; each must be idempotent.
     # The last one forgets stored monthly statistics, since the demo backdates its history.
-    SEEDERS = ["cases.demo.seed_cases", "dashboard.rollups.rebuild"]
+    SEEDERS = [
+        "cases.demo.seed_cases",
+        "dashboard.demo.seed_watches",
+        "dashboard.rollups.rebuild",
+    ]
 
     def handle(self, *args, **options) -> None:
         users = demo.ensure_users()
