@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dashboard import case_stats, rollups, stage_stats, stats
@@ -270,6 +271,9 @@ def at_a_glance(user) -> dict:
     stage_chart = (
         charts.hbar_chart(stages, title=str(_("Open cases by stage"))) if stages else ""
     )
+    context = dashboard_context(user)
+    if warning := coming_year_calendar_warning():
+        context["warnings"] = [*context.get("warnings", []), warning]
     return {
         "stage_chart": stage_chart,
         "open_by_stage": stages,
@@ -278,5 +282,26 @@ def at_a_glance(user) -> dict:
         "registry_overview": [
             (FabricDesign.Status(s).label, n) for s, n in overview.items()
         ],
-        **dashboard_context(user),
+        **context,
     }
+
+
+def coming_year_calendar_warning(today: datetime.date | None = None) -> str | None:
+    """Warn in the last quarter when next year's working-day calendar is still missing."""
+    from cases import workdays
+
+    today = today or timezone.localdate()
+    if today.month < 10:
+        return None
+    calendar = workdays.WorkCalendar()
+    calendar.is_workday(datetime.date(today.year + 1, 1, 1))
+    if not calendar.estimated:
+        return None
+    return str(
+        _(
+            "The working-day calendar for %(year)d has not been entered. The State Council "
+            "publishes it each November: enter its holidays and make-up workdays in the admin "
+            "(working-day calendar years) before deadlines fall in %(year)d."
+        )
+        % {"year": today.year + 1}
+    )

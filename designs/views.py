@@ -20,6 +20,7 @@ from designs.forms import (
     ReviewFilter,
 )
 from designs.models import DesignImage, FabricDesign
+from ipcenter.csvutil import csv_response
 from security.sendfile import serve_file
 
 PAGE_SIZE = 24
@@ -36,10 +37,49 @@ def design_list(request: HttpRequest) -> HttpResponse:
         FabricDesign.objects.registered().select_related("owner").with_primary_image()
     )
     filterset = PublicFilter(request.GET, queryset=designs)
+    if request.GET.get("format") == "csv":
+        return _designs_csv("registry.csv", filterset.qs)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "designs/design_list.html", {"filter": filterset, "page": page}
     )
+
+
+def _designs_csv(name: str, designs, *, staff: bool = False) -> HttpResponse:
+    """The filtered list as CSV; the public list keeps to public fields."""
+    header = [
+        _("Registration number"),
+        _("Work title"),
+        _("Category"),
+        _("Technique"),
+        _("Author(s)"),
+        _("Copyright owner"),
+        _("Registered on"),
+    ]
+    if staff:
+        header += [_("Status"), _("Owner"), _("Submitted")]
+    rows = (
+        [
+            d.registration_no or "",
+            d.title,
+            d.get_category_display(),
+            d.get_technique_display(),
+            d.authors,
+            d.copyright_holder,
+            d.registered_on or "",
+        ]
+        + (
+            [
+                d.get_status_display(),
+                d.owner.display_name,
+                d.submitted_at.date() if d.submitted_at else "",
+            ]
+            if staff
+            else []
+        )
+        for d in designs.iterator(chunk_size=500)
+    )
+    return csv_response(name, header, rows)
 
 
 def _get_visible(request: HttpRequest, pk: int) -> FabricDesign:
@@ -210,6 +250,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if "status" not in data:
         data.setlist("status", [FabricDesign.Status.SUBMITTED])
     filterset = ReviewFilter(data, queryset=designs)
+    if request.GET.get("format") == "csv":
+        return _designs_csv("registrations.csv", filterset.qs, staff=True)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "designs/review_queue.html", {"filter": filterset, "page": page}

@@ -209,3 +209,59 @@ def test_period_stops_today():
     assert PeriodForm({"start": "2024-01-01"}).period().start == max(
         first, datetime.date(2024, 1, 1)
     )
+
+
+def test_coming_year_calendar_warning():
+    from cases.models import CalendarYear
+    from dashboard.reports import coming_year_calendar_warning
+
+    assert coming_year_calendar_warning(datetime.date(2026, 6, 1)) is None  # too early
+    warning = coming_year_calendar_warning(datetime.date(2026, 11, 27))
+    assert warning and "2027" in warning  # chinese-calendar 1.11 stops at 2026
+    assert (
+        coming_year_calendar_warning(datetime.date(2025, 11, 27)) is None
+    )  # 2026 published
+    CalendarYear.objects.create(year=2027)
+    assert coming_year_calendar_warning(datetime.date(2026, 11, 27)) is None
+
+
+def test_registry_and_review_queue_export_what_is_filtered(client):
+    import csv as csv_module
+
+    make_design(
+        status=FabricDesign.Status.REGISTERED, category="curtain", title="窗帘甲"
+    )
+    make_design(status=FabricDesign.Status.REGISTERED, category="towel", title="毛巾乙")
+    make_design(
+        status=FabricDesign.Status.SUBMITTED, category="curtain", title="待审丙"
+    )
+    body = client.get(
+        reverse("designs:list"), {"category": "curtain", "format": "csv"}
+    ).content.decode("utf-8-sig")
+    rows = list(csv_module.reader(io.StringIO(body)))
+    assert [r[1] for r in rows[1:]] == ["窗帘甲"]  # public, registered, filtered
+    assert len(rows[0]) == 7  # public fields only
+    client.force_login(make_staff(roles.INTAKE))
+    body = client.get(
+        reverse("designs:review-queue"), {"category": "curtain", "format": "csv"}
+    ).content.decode("utf-8-sig")
+    rows = list(csv_module.reader(io.StringIO(body)))
+    assert [r[1] for r in rows[1:]] == ["待审丙"]
+
+
+def test_case_queue_exports_what_is_filtered(client):
+    import csv as csv_module
+
+    from cases.models import Case
+    from tests.factories import make_case
+
+    a = make_case(status=Case.Status.SUBMITTED)
+    make_case(status=Case.Status.ACCEPTED)
+    client.force_login(make_staff(roles.INTAKE))
+    body = client.get(
+        reverse("cases:queue"), {"status": "submitted", "format": "csv"}
+    ).content.decode("utf-8-sig")
+    rows = list(csv_module.reader(io.StringIO(body)))
+    assert [r[0] for r in rows[1:]] == [a.number]
+    client.force_login(make_user())
+    assert client.get(reverse("cases:queue"), {"format": "csv"}).status_code == 403
