@@ -121,7 +121,7 @@ def complaints(months: Months) -> Table:
     return Table(
         "complaints",
         _("Complaints per month"),
-        [_("Month"), _("Filed"), _("Accepted"), _("Closed")],
+        [_("Month"), _("Complaints filed"), _("Complaints accepted"), _("Cases closed")],
         rows,
         "bar",
     )
