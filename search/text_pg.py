@@ -1,10 +1,8 @@
 """The PostgreSQL backend: jieba-segmented columns, a generated GIN-indexed tsvector.
 
 Segmentation happens in Python (PostgreSQL has no Chinese parser); PostgreSQL then only
-splits the space-joined words with the 'simple' config. Pinyin and bigram lexemes carry a
-prefix (zzpy…, zzbg…) so that a word query never matches them: that keeps word queries
-free of weight restrictions, which would force GIN to re-check every matching row. The
-weights (title A, body B, pinyin C, bigrams D) only rank.
+splits the space-joined words with the 'simple' config. Fields are told apart by weight:
+title A, body B, pinyin C, character bigrams D, so `'牡丹':AB` never matches a bigram.
 pg_trgm is not used: two-character words would force sequential scans.
 """
 
@@ -33,11 +31,6 @@ COLUMNS = (
 # ts_rank weights for {D, C, B, A}: a bigram-only match ranks well below a word match.
 RANK_WEIGHTS = "{0.05, 0.2, 0.4, 1.0}"
 REGNO_BONUS = 100
-PINYIN, BIGRAM = "zzpy", "zzbg"
-# Above this many matches, rank only the newest RANK_CAP of them (plus an exact
-# registration-number match): ts_rank reads every candidate's tsvector, and ranking
-# 60,000 rows for one common word took seconds at a million designs.
-RANK_CAP = 5000
 FACET_COLUMNS = {
     "category": "category",
     "technique": "technique",
@@ -50,17 +43,14 @@ def row_for(doc: dict) -> tuple:
     """Return the table row for a document (see search.text.document_for)."""
     both = f"{doc['title']}\n{doc['body']}"
     grams = " x ".join(
-        " ".join(BIGRAM + g for g in analysis.bigrams(run))
-        for run in analysis.cjk_runs(both)
+        " ".join(analysis.bigrams(run)) for run in analysis.cjk_runs(both)
     )
     # " x " is a filler word between runs: it takes a position, so a phrase of bigrams
     # cannot match across punctuation, as in Whoosh.
     title = analysis.index_tokens(doc["title"])
     body = analysis.index_tokens(doc["body"])
     # The same tokens as PinyinAnalyzer gives Whoosh for title + body, segmented once.
-    pinyin = [
-        PINYIN + analysis.pinyin_of(w) for w in title + body if analysis.has_cjk(w)
-    ]
+    pinyin = [analysis.pinyin_of(w) for w in title + body if analysis.has_cjk(w)]
     return (
         doc["pk"],
         doc["regno"],
@@ -80,27 +70,27 @@ def row_for(doc: dict) -> tuple:
 # --- query compilation -------------------------------------------------------------------
 
 
-def _lexeme(text: str, *, prefix: bool = False) -> str:
+def _lexeme(text: str, weights: str, *, prefix: bool = False) -> str:
     quoted = text.replace("\\", "\\\\").replace("'", "''")
-    return f"'{quoted}'" + (":*" if prefix else "")
+    return f"'{quoted}':{'*' if prefix else ''}{weights}"
 
 
 def _bigram_query(word: QueryWord) -> str | None:
     phrases = []
     for grams in word.bigram_phrases:
         if len(grams) > 1:
-            phrases.append("(" + " <-> ".join(_lexeme(BIGRAM + g) for g in grams) + ")")
+            phrases.append("(" + " <-> ".join(_lexeme(g, "D") for g in grams) + ")")
         else:
-            phrases.append(_lexeme(BIGRAM + grams[0], prefix=len(grams[0]) == 1))
+            phrases.append(_lexeme(grams[0], "D", prefix=len(grams[0]) == 1))
     return "(" + " & ".join(phrases) + ")" if phrases else None
 
 
 def _word_query(word: QueryWord, *, fallback: bool) -> str:
     options = []
     if word.tokens:
-        options.append("(" + " & ".join(_lexeme(t) for t in word.tokens) + ")")
+        options.append("(" + " & ".join(_lexeme(t, "AB") for t in word.tokens) + ")")
     if word.pinyin:
-        options.append(_lexeme(PINYIN + word.pinyin))
+        options.append(_lexeme(word.pinyin, "C"))
     if fallback and (bigram := _bigram_query(word)):
         options.append(bigram)
     return "(" + " | ".join(options) + ")"
@@ -114,7 +104,7 @@ def compile_tsquery(plan: QueryPlan, *, fallback: bool = False) -> str:
             " & ".join(_word_query(w, fallback=fallback) for w in plan.words)
         )
     if plan.joined_pinyin:
-        options.append(_lexeme(PINYIN + plan.joined_pinyin))
+        options.append(_lexeme(plan.joined_pinyin, "C"))
     return " | ".join(f"({o})" for o in options)
 
 
@@ -232,6 +222,12 @@ class PostgresBackend:
         else:
             score, score_params = "0", []
         with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT design_id, {score} AS score FROM {self.table} WHERE {where_sql} "
+                "ORDER BY score DESC, design_id DESC LIMIT %s OFFSET %s",
+                score_params + params + [limit, offset],
+            )
+            hits = [(pk, float(s)) for pk, s in cursor.fetchall()]
             counts: dict[str, dict[str, int]] = {}
             if facets:
                 cursor.execute(
@@ -260,23 +256,4 @@ class PostgresBackend:
                     f"SELECT COUNT(*) FROM {self.table} WHERE {where_sql}", params
                 )
                 total = cursor.fetchone()[0]
-            if tsquery and total > RANK_CAP and offset + limit <= RANK_CAP:
-                # A very broad query: rank the newest RANK_CAP matches, found without
-                # reading their tsvectors, and keep an exact number match among them.
-                cursor.execute(
-                    f"WITH c AS (SELECT design_id FROM {self.table} WHERE {where_sql} "
-                    "ORDER BY (regno = %s) DESC, design_id DESC LIMIT %s) "
-                    f"SELECT t.design_id, {score} AS score FROM {self.table} t "
-                    "JOIN c USING (design_id) "
-                    "ORDER BY score DESC, t.design_id DESC LIMIT %s OFFSET %s",
-                    params + [plan.regno, RANK_CAP] + score_params + [limit, offset],
-                )
-            else:
-                cursor.execute(
-                    f"SELECT design_id, {score} AS score FROM {self.table} "
-                    f"WHERE {where_sql} "
-                    "ORDER BY score DESC, design_id DESC LIMIT %s OFFSET %s",
-                    score_params + params + [limit, offset],
-                )
-            hits = [(pk, float(s)) for pk, s in cursor.fetchall()]
         return RawResults(total=total, hits=hits, facets=counts)

@@ -168,18 +168,3 @@ def test_pagination_reports_the_total(registry):
     assert result.page.number == 2
     assert len(result.page) == 2
     assert services.search_text("", page=99, page_size=2).page.number == 3
-
-
-def test_broad_postgres_queries_rank_a_capped_candidate_set(
-    registry, search_backend, monkeypatch
-):
-    if search_backend.name != "postgres":
-        pytest.skip("only the PostgreSQL backend caps ranking")
-    monkeypatch.setattr("search.text_pg.RANK_CAP", 1)
-    result = services.search_text("bedding set", page_size=1)
-    assert result.total == 2  # the count stays exact
-    assert len(result.page) == 1
-    number = registry["peony"].registration_no
-    result = services.search_text(number, page_size=1)
-    assert result.total == 2
-    assert [h.design.title for h in result.page] == ["富贵牡丹花型四件套"]
