@@ -1,0 +1,431 @@
+"""Image match engine: candidate index and geometric verification, no Django imports.
+
+Two stages (docs/benchmarks.md, "Image match", has the measurements):
+
+1. ``MatchIndex.candidates``: Hamming distance between 256-bit codes, numpy brute
+   force. Exact, needs no training and stays far below the time budget at a million
+   designs (32 MB of codes).
+2. ``verify_many``: the query's SIFT descriptors are matched against the stored
+   keypoints of the shortlisted designs. A match counts only if it is clearly closer
+   than the best match in any other shortlisted design or vocabulary word (a ratio
+   test across designs: stripes and grid corners exist in every second pattern), then
+   matches vote for one rotation and scale, and finally for one translation *modulo
+   the repeat*, since a registered image is one tile of an endless print and the copy
+   may show any part of it. The number of agreeing matches is the evidence; it is
+   mapped to a score in [0, 1] so that MATCH_THRESHOLD is 0.5.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from search import fingerprint as fp
+from search.fingerprint import Fingerprint
+
+# Geometrically agreeing matches needed for a decision; calibrated on the distractor
+# queries of the evaluation so that at most 1% of them pass (docs/benchmarks.md).
+EVIDENCE_AT_THRESHOLD = 9.0
+# Correlation of the whole-image thumbnails (best over 8 orientations, both signs
+# and every circular shift): unrelated prints reach about CORRELATION_FLOOR.
+CORRELATION_FLOOR = 0.2
+CORRELATION_AT_THRESHOLD = 0.5
+MATCH_THRESHOLD = 0.5
+SHORTLIST = 30  # candidates verified per query
+QUERY_KEYPOINTS = 600
+RATIO = 0.8
+CODE_BYTES = fp.VECTOR_BITS // 8
+CODE_WORDS = CODE_BYTES // 8
+
+
+@dataclass(frozen=True)
+class Result:
+    key: int
+    score: float
+    is_match: bool
+    alteration: str | None
+    evidence: float = 0.0  # agreeing keypoint matches
+    correlation: float = 0.0  # best thumbnail correlation
+
+
+class MatchIndex:
+    """In-memory codes of the registered images, searched by Hamming distance.
+
+    Plain arrays, no per-key dict: at a million designs a dict of Python ints would
+    take three times the memory of the codes. Lookups by key scan the key array,
+    which takes about a millisecond at that size and only happens on add and remove.
+    """
+
+    def __init__(self) -> None:
+        self._keys = np.zeros(0, np.int64)
+        self._codes = np.zeros((0, CODE_WORDS), np.uint64)
+        self._used = 0  # slots [0, _used) hold keys; -1 marks a removed one
+
+    def __len__(self) -> int:
+        return int((self._keys[: self._used] >= 0).sum())
+
+    @property
+    def nbytes(self) -> int:
+        return self._keys.nbytes + self._codes.nbytes
+
+    def load(self, keys: np.ndarray, codes: np.ndarray) -> None:
+        """Replace the contents with keys (n,) and codes (n, CODE_BYTES) uint8."""
+        codes = np.ascontiguousarray(codes, dtype=np.uint8).reshape(-1, CODE_BYTES)
+        if len(keys) != len(codes):
+            raise ValueError(f"{len(keys)} keys for {len(codes)} codes")
+        self._keys = np.array(keys, np.int64)
+        self._codes = codes.view(np.uint64).copy()
+        self._used = len(self._keys)
+
+    def add_many(self, keys: np.ndarray, codes: np.ndarray) -> None:
+        """Append new keys (not already in the index) with their codes."""
+        codes = np.ascontiguousarray(codes, dtype=np.uint8).reshape(-1, CODE_BYTES)
+        n = len(codes)
+        if self._used + n > len(self._keys):
+            # Grow by half again, so adding rows one by one costs O(n) copies.
+            size = max(self._used + n, len(self._keys) * 3 // 2, 16)
+            keys_grown = np.full(size, -1, np.int64)
+            codes_grown = np.zeros((size, CODE_WORDS), np.uint64)
+            keys_grown[: self._used] = self._keys[: self._used]
+            codes_grown[: self._used] = self._codes[: self._used]
+            self._keys, self._codes = keys_grown, codes_grown
+        self._keys[self._used : self._used + n] = keys
+        self._codes[self._used : self._used + n] = codes.view(np.uint64)
+        self._used += n
+
+    def add(self, key: int, vector: bytes) -> None:
+        self.remove(key)
+        self.add_many(np.array([key]), np.frombuffer(vector, np.uint8, CODE_BYTES))
+
+    def remove(self, key: int) -> None:
+        self._keys[np.flatnonzero(self._keys[: self._used] == key)] = -1
+
+    def distances(self, vector: bytes) -> np.ndarray:
+        """Hamming distances (slots in use × 2): bag-of-words half, spectrum half."""
+        q = np.frombuffer(vector, np.uint8, CODE_BYTES).view(np.uint64)
+        x = np.bitwise_count(self._codes[: self._used] ^ q)
+        half = CODE_WORDS // 2
+        return np.stack(
+            [
+                x[:, :half].sum(axis=1, dtype=np.int32),
+                x[:, half:].sum(axis=1, dtype=np.int32),
+            ],
+            axis=1,
+        )
+
+    def candidates(self, query: Fingerprint, k: int) -> list[tuple[int, int]]:
+        """Return up to k (key, Hamming distance), the nearest of each code in turn.
+
+        The two codes fail on different copies (local features on a blurred or
+        heavily compressed photo, the spectrum on a crop), so each gets half the
+        places instead of both being summed into one distance.
+        """
+        if self._used == 0 or k <= 0:
+            return []
+        d = self.distances(query.vector)
+        d[self._keys[: self._used] < 0] = fp.VECTOR_BITS + 1
+        k = min(k, self._used)
+        lists = []
+        for col in (0, 1):
+            dc = d[:, col]
+            top = np.argpartition(dc, k - 1)[:k] if k < len(dc) else np.arange(len(dc))
+            lists.append(top[np.lexsort((self._keys[top], dc[top]))])
+        out, seen = [], set()
+        for pair in zip(*lists, strict=True):
+            for i in pair:
+                key = int(self._keys[i])
+                if key >= 0 and key not in seen:
+                    seen.add(key)
+                    out.append((key, int(d[i].sum())))
+        return out[:k]
+
+
+def score_from_evidence(evidence: float) -> float:
+    """Map agreeing matches to [0, 1]; EVIDENCE_AT_THRESHOLD maps to MATCH_THRESHOLD."""
+    return float(evidence / (evidence + EVIDENCE_AT_THRESHOLD))
+
+
+def score_from_correlation(r: float) -> float:
+    """Map a thumbnail correlation to [0, 1]; CORRELATION_AT_THRESHOLD maps to 0.5."""
+    excess = max(r - CORRELATION_FLOOR, 0.0)
+    return float(excess / (excess + CORRELATION_AT_THRESHOLD - CORRELATION_FLOOR))
+
+
+def score_of(evidence: "_Evidence") -> float:
+    return max(
+        score_from_evidence(evidence.count),
+        score_from_correlation(evidence.correlation),
+    )
+
+
+def evidence_from_score(score: float) -> float:
+    """Invert score_from_evidence (for calibration)."""
+    return float(score * EVIDENCE_AT_THRESHOLD / max(1 - score, 1e-9))
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    count: float
+    mirrored: bool = False
+    inverted: bool = False
+    rotation: float = 0.0
+    scale: float = 1.0
+    coverage: float = 1.0
+    colour_shift: float = 0.0  # CIELAB distance between the mean colours
+    correlation: float = 0.0
+    corr_orientation: int = 0  # 0-3 quarter turns, +4 if mirrored
+    corr_inverted: bool = False
+
+
+def verify(query: Fingerprint, candidate: Fingerprint) -> tuple[float, str | None]:
+    """Score one candidate against the query; return (score, alteration or None)."""
+    (evidence,) = verify_many(query, [candidate])
+    score = score_of(evidence)
+    return score, describe(evidence) if score > MATCH_THRESHOLD else None
+
+
+def verify_many(query: Fingerprint, candidates: list[Fingerprint]) -> list[_Evidence]:
+    """Weigh the evidence for each candidate: keypoints, then thumbnail correlation."""
+    results = _keypoint_evidence(query, candidates)
+    for n, (r, orientation, inverted) in enumerate(_correlations(query, candidates)):
+        results[n] = replace(
+            results[n],
+            correlation=r,
+            corr_orientation=orientation,
+            corr_inverted=inverted,
+            colour_shift=float(np.linalg.norm(query.colour() - candidates[n].colour())),
+        )
+    return results
+
+
+def _correlations(
+    query: Fingerprint, candidates: list[Fingerprint]
+) -> list[tuple[float, int, bool]]:
+    """Best circular correlation of the thumbnails over the 8 orientations and sign."""
+    q = query.thumbnail()
+    out = [(0.0, 0, False)] * len(candidates)
+    if q is None:
+        return out
+    turned = [
+        np.rot90(q[:, ::-1] if flip else q, k) for flip in (0, 1) for k in range(4)
+    ]
+    qf = np.conj(np.fft.rfft2(np.stack(turned)))
+    n_pixels = q.size
+    for n, cand in enumerate(candidates):
+        c = cand.thumbnail()
+        if c is None:
+            continue
+        corr = np.fft.irfft2(np.fft.rfft2(c)[None] * qf, s=c.shape) / n_pixels
+        flat = np.abs(corr).reshape(8, -1)
+        orientation = int(flat.max(axis=1).argmax())
+        at = int(flat[orientation].argmax())
+        value = float(corr[orientation].reshape(-1)[at])
+        out[n] = (abs(value), orientation, value < 0)
+    return out
+
+
+def _keypoint_evidence(
+    query: Fingerprint, candidates: list[Fingerprint]
+) -> list[_Evidence]:
+    qp, qd = query.keypoints()
+    qp, qd = qp[:QUERY_KEYPOINTS], qd[:QUERY_KEYPOINTS]
+    results = [_Evidence(0.0) for _ in candidates]
+    stored = [c.keypoints() for c in candidates]
+    lens = [len(p) for p, _d in stored]
+    if len(qd) < 3 or sum(lens) == 0:
+        return results
+    qr = fp.root_sift(qd)
+    cp = np.concatenate([p for p, _d in stored])
+    cr = fp.root_sift(np.concatenate([d for _p, d in stored]))
+    owner = np.repeat(np.arange(len(candidates)), lens)
+    nonempty = [i for i, n in enumerate(lens) if n]
+    starts = np.concatenate([[0], np.cumsum(lens)[:-1]])[nonempty]
+    rows = np.arange(len(qr))
+    per_variant: list[list[_Evidence]] = [[] for _ in candidates]
+    words = fp.vocabulary().centres
+    words = words / np.linalg.norm(words, axis=1, keepdims=True)
+    background = (qr @ words.T).max(axis=1)
+    for variant, (perm, sign) in enumerate(fp.VARIANTS):
+        sims = qr[:, perm] @ cr.T
+        best = sims.argmax(axis=1)
+        best_owner = owner[best]
+        s1 = sims[rows, best]
+        per_owner = np.full((len(qr), len(candidates)), -1.0, np.float32)
+        per_owner[:, nonempty] = np.maximum.reduceat(sims, starts, axis=1)
+        per_owner[rows, best_owner] = -1
+        s2 = np.maximum(per_owner.max(axis=1), background)
+        d1 = np.sqrt(np.maximum(2 - 2 * s1, 0))
+        d2 = np.sqrt(np.maximum(2 - 2 * s2, 0))
+        good = d1 < RATIO * d2
+        angles = sign * qp[:, 3]
+        for n in np.unique(best_owner[good]):
+            sel = good & (best_owner == n)
+            if sel.sum() < 3:
+                continue
+            ev = _vote(
+                qp[sel, :2],
+                angles[sel],
+                qp[sel, 2],
+                cp[best[sel]],
+                (candidates[n].width, candidates[n].height),
+                mirrored=sign < 0,
+                query_size=(query.width, query.height),
+            )
+            if ev is not None:
+                per_variant[n].append(
+                    _Evidence(
+                        ev.count,
+                        mirrored=sign < 0,
+                        inverted=variant >= 2,
+                        rotation=ev.rotation,
+                        scale=ev.scale,
+                        coverage=ev.coverage,
+                        colour_shift=float(
+                            np.linalg.norm(query.colour() - candidates[n].colour())
+                        ),
+                    )
+                )
+    for n, found in enumerate(per_variant):
+        if not found:
+            continue
+        strongest = max(e.count for e in found)
+        # Many prints are symmetric, so the mirrored or inverted reading can tie
+        # with the plain one; name an alteration only when it clearly wins.
+        plain = next(e for e in found if e.count >= 0.85 * strongest)
+        results[n] = _Evidence(
+            strongest,
+            mirrored=plain.mirrored,
+            inverted=plain.inverted,
+            rotation=plain.rotation,
+            scale=plain.scale,
+            coverage=plain.coverage,
+            colour_shift=plain.colour_shift,
+        )
+    return results
+
+
+def _vote(
+    qxy: np.ndarray,
+    qangle: np.ndarray,
+    qsize: np.ndarray,
+    cpts: np.ndarray,
+    csize: tuple[int, int],
+    *,
+    mirrored: bool,
+    query_size: tuple[int, int],
+) -> _Evidence | None:
+    """Count the matches that agree on one rotation, scale and translation."""
+    dangle = (cpts[:, 3] - qangle) % 360
+    dscale = np.log2(np.maximum(cpts[:, 2], 1e-3) / np.maximum(qsize, 1e-3))
+    abin = np.floor(dangle / 30).astype(int) % 12
+    sbin = np.clip(np.floor((dscale + 3) / 0.5).astype(int), 0, 11)
+    hist = np.zeros((12, 12))
+    np.add.at(hist, (abin, sbin), 1)
+    # Each match also counts for the bins below it, so a peak on a bin edge is not split.
+    soft = hist + np.roll(hist, 1, 0) + np.roll(hist, 1, 1)
+    soft += np.roll(np.roll(hist, 1, 0), 1, 1)
+    a0, s0 = np.unravel_index(soft.argmax(), soft.shape)
+    inbin = ((abin == a0) | (abin == (a0 - 1) % 12)) & ((sbin == s0) | (sbin == s0 - 1))
+    if inbin.sum() < 3:
+        return None
+    da = dangle[inbin]
+    phi0 = da[0] + np.median((da - da[0] + 180) % 360 - 180)
+    scale = float(2 ** np.median(dscale[inbin]))
+    cw, ch = csize
+    xq = qxy[inbin].copy()
+    if mirrored:
+        xq[:, 0] = -xq[:, 0]
+    xc = cpts[inbin, :2]
+    step = max(cw, ch) / 24
+    nx, ny = max(1, round(cw / step)), max(1, round(ch / step))
+    best, best_phi = 0.0, phi0
+    # The angle convention of mirrored and inverted keypoints differs by a half turn
+    # or a sign; trying the four readings is cheaper than getting each one right.
+    for phi in (phi0, phi0 + 180, -phi0, -phi0 + 180):
+        r = np.deg2rad(phi)
+        m = scale * np.array([[np.cos(r), -np.sin(r)], [np.sin(r), np.cos(r)]])
+        t = xc - xq @ m.T
+        tx = np.floor((t[:, 0] % cw) / cw * nx).astype(int) % nx
+        ty = np.floor((t[:, 1] % ch) / ch * ny).astype(int) % ny
+        grid = np.zeros((ny, nx))
+        np.add.at(grid, (ty, tx), 1)
+        down = np.roll(grid, 1, 0)
+        grid = grid + down + np.roll(grid, 1, 1) + np.roll(down, 1, 1)
+        if grid.max() > best:
+            best, best_phi = float(grid.max()), phi
+    qw, qh = query_size
+    coverage = min(1.0, (qw * qh * scale * scale) / max(cw * ch, 1))
+    return _Evidence(
+        best, rotation=float(best_phi % 360), scale=scale, coverage=coverage
+    )
+
+
+def describe(evidence: _Evidence) -> str | None:
+    """Name what was done to the registered design, as far as the geometry tells."""
+    if score_from_correlation(evidence.correlation) > score_from_evidence(
+        evidence.count
+    ):
+        return _describe_correlation(evidence)
+    parts = []
+    if evidence.mirrored:
+        parts.append("mirrored")
+    rot = evidence.rotation % 90
+    if min(rot, 90 - rot) > 3 or round(evidence.rotation / 90) % 4:
+        parts.append("rotated")
+    # A hue turn or a new colourway moves the mean colour; an inverted print matches
+    # only through the inverted descriptors.
+    if evidence.inverted or evidence.colour_shift > 20:
+        parts.append("recoloured")
+    if evidence.coverage < 0.8:
+        parts.append("cropped")
+    if abs(np.log2(evidence.scale)) > 0.3:
+        parts.append("rescaled")
+    return ", ".join(parts) or None
+
+
+def _describe_correlation(evidence: _Evidence) -> str | None:
+    parts = []
+    if evidence.corr_orientation >= 4:
+        parts.append("mirrored")
+    if evidence.corr_orientation % 4:
+        parts.append("rotated")
+    if evidence.corr_inverted or evidence.colour_shift > 20:
+        parts.append("recoloured")
+    return ", ".join(parts) or None
+
+
+def match(
+    query: Fingerprint,
+    index: MatchIndex,
+    features_for_keys: Callable[[Iterable[int]], dict[int, Fingerprint]],
+    top: int = 5,
+    shortlist: int = SHORTLIST,
+    fetch: int | None = None,
+) -> list[Result]:
+    """Return the best `top` verified candidates for the query, best first.
+
+    `fetch` candidates come from the index; features_for_keys may leave some out
+    (designs the caller may not see), and the first `shortlist` left are verified.
+    """
+    cands = index.candidates(query, max(fetch or shortlist, shortlist, top))
+    if not cands:
+        return []
+    fps = features_for_keys([k for k, _d in cands])
+    keys = [k for k, _d in cands if k in fps][: max(shortlist, top)]
+    evidence = verify_many(query, [fps[k] for k in keys])
+    hamming = dict(cands)
+    scored = []
+    for key, ev in zip(keys, evidence, strict=True):
+        score = score_of(ev)
+        is_match = score > MATCH_THRESHOLD
+        result = Result(
+            key,
+            round(score, 4),
+            is_match,
+            describe(ev) if is_match else None,
+            evidence=ev.count,
+            correlation=round(ev.correlation, 4),
+        )
+        scored.append((-score, hamming[key], key, result))
+    scored.sort(key=lambda row: row[:3])
+    return [row[3] for row in scored[:top]]

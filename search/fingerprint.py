@@ -1,0 +1,392 @@
+"""Image fingerprints for the image match: pure helpers, no Django imports.
+
+A fingerprint has two parts (docs/benchmarks.md, "Image match", says why and what was
+measured):
+
+- ``vector``: a 256-bit code for the candidate stage. SIFT descriptors of a
+  contrast-normalised grey image are counted against a small visual vocabulary
+  (bag of words, shipped in ``search/data/match_vocabulary.npz``); every descriptor
+  is also counted as its mirrored and its inverted twin, so the histogram, and the
+  code made from it by random hyperplanes, do not change under mirroring, 90°/180°
+  rotation, lightness inversion or a new colourway. Counting ignores where a
+  descriptor sits, so crops, another phase of the repeat and re-tiling keep the code.
+- ``features``: the strongest keypoints (position, size, angle) with their uint8 SIFT
+  descriptors, for geometric verification of the few candidates (engine.verify).
+"""
+
+import io
+import os
+import struct
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import BinaryIO
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps
+
+ALGORITHM_VERSION = "sift-bow-spectrum-1"
+
+# Work on images of at most this many pixels a side: SIFT time grows with the area,
+# and fabric prints keep their motifs at this size.
+WORK_SIDE = 400
+MAX_KEYPOINTS = 600  # detected per scale
+STORED_KEYPOINTS = 300  # kept for verification, strongest first
+VECTOR_BITS = 512  # two 256-bit codes: bag of words, then the repeat's spectrum
+THUMB = 64  # side of the whole-image thumbnail kept for correlation
+THUMB_SCALE = 32.0  # int8 steps per standard deviation
+VOCABULARY_PATH = Path(__file__).with_name("data") / "match_vocabulary.npz"
+
+# SIFT's 4×4 spatial × 8 orientation bins, and how they move when the image is
+# mirrored (rows reversed, orientations negated) or its lightness inverted (every
+# gradient turns 180°, so the keypoint's frame turns too: the grid is rotated 180°).
+_BINS = np.arange(128).reshape(4, 4, 8)
+MIRROR = _BINS[::-1][:, :, (-np.arange(8)) % 8].reshape(-1)
+INVERT = _BINS[::-1, ::-1].reshape(-1)
+# (permutation, sign of the keypoint angle) for identity, mirror, inverse, both.
+VARIANTS = (
+    (np.arange(128), 1),
+    (MIRROR, -1),
+    (INVERT, 1),
+    (MIRROR[INVERT], -1),
+)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    vector: bytes  # VECTOR_BITS // 8 bytes
+    features: bytes  # see pack_features
+    width: int  # of the working image the keypoints refer to
+    height: int
+
+    def to_bytes(self) -> bytes:
+        head = struct.pack("<HHI", self.width, self.height, len(self.vector))
+        return head + self.vector + self.features
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Fingerprint":
+        width, height, n = struct.unpack_from("<HHI", data)
+        return cls(
+            vector=data[8 : 8 + n], features=data[8 + n :], width=width, height=height
+        )
+
+    def keypoints(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return (points: n×4 float32 x, y, size, angle; descriptors: n×128 uint8)."""
+        return unpack_features(self.features)
+
+    def thumbnail(self) -> np.ndarray | None:
+        return unpack_thumbnail(self.features)
+
+    def colour(self) -> np.ndarray:
+        """Return the mean CIELAB colour (L, a, b) of the image."""
+        return unpack_colour(self.features)
+
+
+# features = n (uint32) | mean Lab (3 × float16) | n × (x, y, size, angle) float16
+#            | n × 128 uint8 descriptors | THUMB × THUMB int8 normalised grey
+_HEAD = struct.Struct("<I3e")
+
+
+def pack_features(
+    points: np.ndarray,
+    descriptors: np.ndarray,
+    colour: np.ndarray | None = None,
+    thumb: np.ndarray | None = None,
+) -> bytes:
+    colour = np.zeros(3) if colour is None else colour
+    tail = b""
+    if thumb is not None:
+        tail = np.clip(np.round(thumb * THUMB_SCALE), -127, 127).astype(np.int8)
+        tail = tail.tobytes()
+    return (
+        _HEAD.pack(len(points), *(float(c) for c in colour))
+        + points.astype("<f2").tobytes()
+        + descriptors.astype(np.uint8).tobytes()
+        + tail
+    )
+
+
+def unpack_features(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    if len(data) < _HEAD.size:
+        return np.zeros((0, 4), np.float32), np.zeros((0, 128), np.uint8)
+    n = _HEAD.unpack_from(data)[0]
+    at = _HEAD.size
+    points = np.frombuffer(data, "<f2", n * 4, at).reshape(n, 4).astype(np.float32)
+    descriptors = np.frombuffer(data, np.uint8, n * 128, at + n * 8).reshape(n, 128)
+    return points, descriptors
+
+
+def unpack_thumbnail(data: bytes) -> np.ndarray | None:
+    """Return the THUMB×THUMB normalised grey thumbnail (float32), if stored."""
+    if len(data) < _HEAD.size:
+        return None
+    n = _HEAD.unpack_from(data)[0]
+    at = _HEAD.size + n * (8 + 128)
+    if len(data) < at + THUMB * THUMB:
+        return None
+    raw = np.frombuffer(data, np.int8, THUMB * THUMB, at).reshape(THUMB, THUMB)
+    return raw.astype(np.float32) / THUMB_SCALE
+
+
+def unpack_colour(data: bytes) -> np.ndarray:
+    if len(data) < _HEAD.size:
+        return np.zeros(3, np.float32)
+    return np.array(_HEAD.unpack_from(data)[1:], np.float32)
+
+
+def mean_lab(rgb: np.ndarray) -> np.ndarray:
+    lab = cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)
+    return lab.reshape(-1, 3).mean(axis=0)
+
+
+def load_image(fp_or_path: str | os.PathLike | BinaryIO | bytes) -> Image.Image:
+    """Open an image decoded at reduced size where the format allows it (JPEG)."""
+    if isinstance(fp_or_path, bytes):
+        fp_or_path = io.BytesIO(fp_or_path)
+    image = Image.open(fp_or_path)
+    # draft() lets libjpeg decode at 1/2, 1/4 or 1/8 size: a 2000 px photo never
+    # gets decoded whole (draft keeps at least the requested size).
+    image.draft("RGB", (WORK_SIDE, WORK_SIDE))
+    image = ImageOps.exif_transpose(image)
+    if image.mode != "RGB":
+        image = (
+            image.convert("RGBA").convert("RGB")
+            if "A" in image.mode
+            else image.convert("RGB")
+        )
+    return image
+
+
+def normalised_grey(rgb: np.ndarray) -> np.ndarray:
+    """Return a uint8 grey image with local mean and contrast removed.
+
+    Subtracting a blurred copy removes uneven light; dividing by the local spread
+    lifts faint prints (many designs differ by a few grey levels) to full contrast.
+    """
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    sigma = max(grey.shape) / 12
+    high = grey - cv2.GaussianBlur(grey, (0, 0), sigma)
+    spread = np.sqrt(cv2.GaussianBlur(high * high, (0, 0), sigma)) + 1.0
+    return np.clip(128 + 42 * high / spread, 0, 255).astype(np.uint8)
+
+
+def is_seamless(grey: np.ndarray) -> bool:
+    """Tell whether opposite edges continue each other, as in a repeat tile."""
+    g = grey.astype(np.float32)
+    inner = np.abs(np.diff(g, axis=1)).mean() + np.abs(np.diff(g, axis=0)).mean()
+    seam = np.abs(g[:, 0] - g[:, -1]).mean() + np.abs(g[0] - g[-1]).mean()
+    return seam < 1.5 * inner
+
+
+@cache
+def _sift():
+    return cv2.SIFT_create(nfeatures=MAX_KEYPOINTS, contrastThreshold=0.02)
+
+
+def _detect(rgb: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
+    grey = normalised_grey(rgb)
+    h, w = grey.shape
+    pad = 24
+    # A repeat tile wraps around: padding it with its own opposite edge gives the
+    # keypoints near the border the neighbourhood they have in the printed fabric.
+    border = cv2.BORDER_WRAP if is_seamless(grey) else cv2.BORDER_REFLECT_101
+    padded = cv2.copyMakeBorder(grey, pad, pad, pad, pad, border)
+    kps, des = _sift().detectAndCompute(padded, None)
+    if des is None or not kps:
+        return np.zeros((0, 4), np.float32), np.zeros((0, 128), np.uint8)
+    pts = np.array(
+        [(k.pt[0] - pad, k.pt[1] - pad, k.size, k.angle, k.response) for k in kps],
+        np.float32,
+    )
+    inside = (pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)
+    pts, des = pts[inside], des[inside]
+    order = np.argsort(-pts[:, 4], kind="stable")[:keep]
+    return pts[order, :4], des[order].astype(np.uint8)
+
+
+def _work_array(image: Image.Image) -> np.ndarray:
+    w, h = image.size
+    scale = WORK_SIDE / max(w, h)
+    if scale < 1:
+        image = image.resize(
+            (max(1, round(w * scale)), max(1, round(h * scale))),
+            Image.Resampling.BOX,
+        )
+    return np.asarray(image.convert("RGB"))
+
+
+def keypoints(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """Detect keypoints at full and half working size, strongest of each first."""
+    h, w = rgb.shape[:2]
+    p1, d1 = _detect(rgb, MAX_KEYPOINTS // 2)
+    # Half size too: a copy printed smaller, photographed from afar or blurred keeps
+    # only the coarse structure, and those keypoints must be among the stored ones.
+    small = cv2.resize(
+        rgb, (max(16, w // 2), max(16, h // 2)), interpolation=cv2.INTER_AREA
+    )
+    p2, d2 = _detect(small, MAX_KEYPOINTS // 2)
+    p2[:, :3] *= w / max(16, w // 2)
+    # Interleave the two scales so that any prefix holds both.
+    n = max(len(p1), len(p2))
+    index = np.full((n, 2), -1)
+    index[: len(p1), 0] = np.arange(len(p1))
+    index[: len(p2), 1] = len(p1) + np.arange(len(p2))
+    index = index.reshape(-1)
+    index = index[index >= 0]
+    return (
+        np.concatenate([p1, p2])[index],
+        np.concatenate([d1, d2])[index],
+        (w, h),
+    )
+
+
+def root_sift(descriptors: np.ndarray) -> np.ndarray:
+    """Hellinger-normalise descriptors (RootSIFT): unit length, better matching."""
+    d = descriptors.astype(np.float32)
+    d /= d.sum(axis=1, keepdims=True) + 1e-6
+    return np.sqrt(d)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    centres: np.ndarray  # K×128 float32, RootSIFT space
+    idf: np.ndarray  # K float32
+    mean: np.ndarray  # K float32, the average embedding of the training images
+    planes: np.ndarray  # K×VECTOR_BITS float32 random hyperplanes
+
+    def words(self, rs: np.ndarray) -> np.ndarray:
+        c2 = (self.centres**2).sum(axis=1)
+        return np.argmin(c2[None, :] - 2 * rs @ self.centres.T, axis=1)
+
+    def histogram(self, descriptors: np.ndarray) -> np.ndarray:
+        k = len(self.centres)
+        hist = np.zeros(k, np.float32)
+        if len(descriptors):
+            rs = root_sift(descriptors)
+            for perm, _sign in VARIANTS:
+                hist += np.bincount(self.words(rs[:, perm]), minlength=k)
+        return hist
+
+    def embed(self, descriptors: np.ndarray) -> np.ndarray:
+        v = np.sqrt(self.histogram(descriptors)) * self.idf
+        return v / (np.linalg.norm(v) + 1e-9)
+
+    def code(self, descriptors: np.ndarray) -> bytes:
+        """Return the 256-bit bag-of-words code."""
+        # Centre first: bag-of-words vectors all point into the positive orthant,
+        # and hyperplanes through the origin would cut few of them apart.
+        bits = ((self.embed(descriptors) - self.mean) @ self.planes) > 0
+        return np.packbits(bits).tobytes()
+
+
+@cache
+def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
+    with np.load(path) as data:
+        return Vocabulary(
+            centres=data["centres"].astype(np.float32),
+            idf=data["idf"].astype(np.float32),
+            mean=data["mean"].astype(np.float32),
+            planes=data["planes"].astype(np.float32),
+        )
+
+
+def thumbnail(rgb: np.ndarray) -> np.ndarray:
+    """Return the whole image as a THUMB×THUMB grey, zero mean and unit spread.
+
+    Whole-image changes (JPEG, resizing, recolouring, inversion, mirroring, quarter
+    turns, another phase of the repeat) keep this up to sign, orientation and a
+    circular shift, which engine.verify tries all of. Local features miss exactly
+    the copies that wipe out fine texture, such as a heavily compressed JPEG.
+    """
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    small = cv2.resize(grey, (THUMB, THUMB), interpolation=cv2.INTER_AREA)
+    small -= small.mean()
+    return small / (small.std() + 1e-3)
+
+
+_SPECTRUM_BAND = 8  # frequencies up to this many cycles per image
+
+
+@cache
+def _spectrum_planes() -> np.ndarray:
+    n = (2 * _SPECTRUM_BAND + 1) ** 2
+    return np.random.default_rng(12345).standard_normal((n, 256)).astype(np.float32)
+
+
+def spectrum_code(thumb: np.ndarray) -> bytes:
+    """Return a 256-bit code of the low-frequency magnitude spectrum.
+
+    The magnitude ignores where the repeat starts and the sign of the grey levels;
+    averaging it over the 8 turns and flips of the spectrum makes it ignore those too.
+    """
+    mag = np.abs(np.fft.fft2(thumb))
+    # The dihedral group acts on frequencies k -> -k as index i -> (N - i) % N.
+    neg = np.roll(mag[::-1], 1, axis=0)
+    sym = (
+        mag + neg + np.roll(mag[:, ::-1], 1, axis=1) + np.roll(neg[:, ::-1], 1, axis=1)
+    )
+    sym = sym + sym.T
+    b = _SPECTRUM_BAND
+    band = np.fft.fftshift(sym)[THUMB // 2 - b : THUMB // 2 + b + 1][
+        :, THUMB // 2 - b : THUMB // 2 + b + 1
+    ]
+    v = np.log1p(band).reshape(-1)
+    v[len(v) // 2] = 0  # DC: the mean grey, zero by construction
+    v = (v - v.mean()) / (v.std() + 1e-6)
+    return np.packbits((v @ _spectrum_planes()) > 0).tobytes()
+
+
+def compute(image: Image.Image) -> Fingerprint:
+    """Fingerprint an image (see the module docstring)."""
+    rgb = _work_array(image)
+    points, descriptors, (w, h) = keypoints(rgb)
+    thumb = thumbnail(rgb)
+    vector = vocabulary().code(descriptors) + spectrum_code(thumb)
+    stored = slice(0, STORED_KEYPOINTS)
+    return Fingerprint(
+        vector=vector,
+        features=pack_features(
+            points[stored], descriptors[stored], mean_lab(rgb), thumb
+        ),
+        width=w,
+        height=h,
+    )
+
+
+def train_vocabulary(
+    descriptor_sets: list[np.ndarray], *, words: int = 256, seed: int = 0
+) -> Vocabulary:
+    """Cluster RootSIFT descriptors (and their mirrored/inverted twins) into words."""
+    rs = np.concatenate([root_sift(d) for d in descriptor_sets if len(d)])
+    rs = np.concatenate([rs[:, perm] for perm, _sign in VARIANTS])
+    rng = np.random.default_rng(seed)
+    sample = rs[rng.choice(len(rs), min(80_000, len(rs)), replace=False)]
+    cv2.setRNGSeed(seed)
+    criteria = (cv2.TERM_CRITERIA_MAX_ITER, 20, 0)
+    _, _, centres = cv2.kmeans(sample, words, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
+    vocab = Vocabulary(
+        centres=centres,
+        idf=np.ones(words, np.float32),
+        mean=np.zeros(words, np.float32),
+        planes=np.zeros((words, 1), np.float32),
+    )
+    hists = [vocab.histogram(d) for d in descriptor_sets]
+    present = np.stack([h > 0 for h in hists])
+    idf = np.log((len(hists) + 1) / (present.sum(axis=0) + 1)).astype(np.float32)
+    vocab = Vocabulary(centres=centres, idf=idf, mean=vocab.mean, planes=vocab.planes)
+    mean = np.mean([vocab.embed(d) for d in descriptor_sets], axis=0)
+    planes = rng.standard_normal((words, 256)).astype(np.float32)
+    return Vocabulary(
+        centres=centres, idf=idf, mean=mean.astype(np.float32), planes=planes
+    )
+
+
+def save_vocabulary(vocab: Vocabulary, path: Path) -> None:
+    np.savez_compressed(
+        path,
+        centres=vocab.centres,
+        idf=vocab.idf,
+        mean=vocab.mean,
+        planes=vocab.planes,
+    )

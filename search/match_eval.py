@@ -1,0 +1,249 @@
+"""Run the image-match evaluation on a folder of patterns (behind manage.py eval_match).
+
+Pure helpers, no Django imports. About two thirds of the images (by a hash of the file
+name) are registered, the rest are distractors; every image is queried under every
+alteration of search.match_suite. The engine is judged at its one fixed threshold;
+the baselines (imagehash pHash, PDQ over the 8 orientations) by ranking, and at the
+loosest Hamming threshold that flags at most 1% of the distractor queries.
+"""
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from search import engine
+from search import fingerprint as fp
+from search import match_suite as suite
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp"}
+
+
+def pattern_files(folder: Path) -> list[Path]:
+    return sorted(
+        p for p in Path(folder).rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES
+    )
+
+
+def phash(rgb: np.ndarray) -> np.ndarray:
+    import imagehash
+
+    h = imagehash.phash(Image.fromarray(rgb))
+    return np.packbits(h.hash.reshape(-1))
+
+
+def pdq8(rgb: np.ndarray) -> list[np.ndarray]:
+    import pdqhash
+
+    hashes, _quality = pdqhash.compute_dihedral(np.ascontiguousarray(rgb))
+    return [np.packbits(np.asarray(h, np.uint8)) for h in hashes]
+
+
+def _hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.bitwise_count(a ^ b).sum(axis=-1)
+
+
+@dataclass
+class _Registry:
+    names: list[str]
+    index: engine.MatchIndex
+    fps: dict[int, fp.Fingerprint]
+    phash: np.ndarray
+    pdq: np.ndarray
+
+
+_REG: _Registry | None = None
+
+
+def _open(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def _fingerprint_array(rgb: np.ndarray) -> fp.Fingerprint:
+    return fp.compute(Image.fromarray(np.ascontiguousarray(rgb)))
+
+
+def _register(path: Path) -> tuple[fp.Fingerprint, np.ndarray, np.ndarray]:
+    rgb = _open(path)
+    return _fingerprint_array(rgb), phash(rgb), pdq8(rgb)[0]
+
+
+def _query_one(job: tuple[Path, str, int]) -> dict:
+    path, alteration, truth = job
+    reg = _REG
+    rgb = suite.alter(_open(path), path.name, alteration)
+    query = _fingerprint_array(rgb)
+    results = engine.match(query, reg.index, lambda keys: {k: reg.fps[k] for k in keys})
+    cands = [k for k, _d in reg.index.candidates(query, engine.SHORTLIST)]
+    ph = _hamming(reg.phash, phash(rgb))
+    pdq = np.min([_hamming(reg.pdq, h) for h in pdq8(rgb)], axis=0)
+
+    def baseline(dist: np.ndarray) -> tuple[bool, int, int]:
+        order = np.argsort(dist, kind="stable")[:5]
+        found = truth in order
+        return bool(found), int(dist[truth]) if truth >= 0 else -1, int(dist.min())
+
+    return {
+        "file": path.name,
+        "evidence": max((r.evidence for r in results), default=0.0),
+        "correlation": max((r.correlation for r in results), default=0.0),
+        "alteration": alteration,
+        "truth": truth,
+        "found": truth >= 0 and any(r.key == truth and r.is_match for r in results),
+        "in_shortlist": truth in cands,
+        "in_top5": truth in [r.key for r in results[:5]],
+        "truth_evidence": next((r.evidence for r in results if r.key == truth), 0.0),
+        "truth_correlation": next(
+            (r.correlation for r in results if r.key == truth), 0.0
+        ),
+        "flagged": any(r.is_match for r in results),
+        "best_score": max((r.score for r in results), default=0.0),
+        "truth_score": next((r.score for r in results if r.key == truth), 0.0),
+        "phash": baseline(ph),
+        "pdq8": baseline(pdq),
+    }
+
+
+@dataclass
+class Report:
+    registered: int
+    distractors: int
+    threshold: float
+    rows: list[dict] = field(default_factory=list)
+
+    def table(self) -> dict:
+        """Summarise rows into per-alteration recall and the false-match rates."""
+        alts = list(dict.fromkeys(r["alteration"] for r in self.rows))
+        reg = [r for r in self.rows if r["truth"] >= 0]
+        dis = [r for r in self.rows if r["truth"] < 0]
+        out: dict = {
+            "registered": self.registered,
+            "distractors": self.distractors,
+            "queries": len(self.rows),
+            "threshold": self.threshold,
+            "methods": {},
+        }
+        engine_rows = {
+            a: float(np.mean([r["found"] for r in reg if r["alteration"] == a]))
+            for a in alts
+        }
+        shortlist = {
+            a: float(np.mean([r["in_shortlist"] for r in reg if r["alteration"] == a]))
+            for a in alts
+        }
+        out["methods"]["engine"] = {
+            "recall_at_5": engine_rows,
+            "mean_recall_at_5": float(np.mean(list(engine_rows.values()))),
+            "min_recall_at_5": float(min(engine_rows.values())),
+            "false_match_rate": float(np.mean([r["flagged"] for r in dis])),
+            "shortlist_recall": shortlist,
+        }
+        for name in ("phash", "pdq8"):
+            dmin = np.array([r[name][2] for r in dis])
+            # The loosest threshold that flags at most 1% of the distractors.
+            cut = -1
+            for t in range(0, 257):
+                if np.mean(dmin <= t) > 0.01:
+                    break
+                cut = t
+            ranked = {
+                a: float(np.mean([r[name][0] for r in reg if r["alteration"] == a]))
+                for a in alts
+            }
+            at_cut = {
+                a: float(
+                    np.mean(
+                        [
+                            r[name][0] and r[name][1] <= cut
+                            for r in reg
+                            if r["alteration"] == a
+                        ]
+                    )
+                )
+                for a in alts
+            }
+            out["methods"][name] = {
+                "recall_at_5": ranked,
+                "mean_recall_at_5": float(np.mean(list(ranked.values()))),
+                "hamming_cut_at_1pct": cut,
+                "recall_at_1pct_false": at_cut,
+                "mean_recall_at_1pct_false": float(np.mean(list(at_cut.values()))),
+            }
+        return out
+
+
+def evaluate(
+    folder: Path,
+    *,
+    alterations: list[str] | None = None,
+    jobs: int = 1,
+    every: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Register two thirds of folder, query everything altered, and return the rows."""
+    global _REG
+    files = pattern_files(folder)
+    registered, distractors = suite.split(files)
+    alterations = alterations or list(suite.ALTERATIONS)
+    index = engine.MatchIndex()
+    fps, ph, pdq = {}, [], []
+    for key, path in enumerate(registered):
+        f, p, q = _register(path)
+        fps[key] = f
+        index.add(key, f.vector)
+        ph.append(p)
+        pdq.append(q)
+    _REG = _Registry(
+        [p.name for p in registered], index, fps, np.stack(ph), np.stack(pdq)
+    )
+    jobs_list = [
+        (path, alt, registered.index(path) if path in registered else -1)
+        for n, path in enumerate(files)
+        if n % every == 0
+        for alt in alterations
+    ]
+    rows = []
+    if jobs > 1:
+        # fork: the workers inherit the registry built above instead of rebuilding it.
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(jobs, initializer=_single_thread) as pool:
+            for row in pool.imap_unordered(_query_one, jobs_list, chunksize=4):
+                rows.append(row)
+                if progress:
+                    progress(len(rows), len(jobs_list))
+    else:
+        for job in jobs_list:
+            rows.append(_query_one(job))
+            if progress:
+                progress(len(rows), len(jobs_list))
+    rows.sort(key=lambda r: (r["file"], alterations.index(r["alteration"])))
+    return Report(len(registered), len(distractors), engine.MATCH_THRESHOLD, rows)
+
+
+def _single_thread() -> None:
+    import cv2
+
+    cv2.setNumThreads(1)
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+
+
+def train_vocabulary(folder: Path, out: Path) -> fp.Vocabulary:
+    """Build the shipped vocabulary from the registered part of a pattern folder."""
+    registered, _distractors = suite.split(pattern_files(folder))
+    descriptor_sets = [
+        fp.keypoints(fp._work_array(fp.load_image(p)))[1] for p in registered
+    ]
+    vocab = fp.train_vocabulary(descriptor_sets)
+    fp.save_vocabulary(vocab, out)
+    return vocab
+
+
+if __name__ == "__main__":  # python -m search.match_eval FOLDER OUT.npz
+    import sys
+
+    train_vocabulary(Path(sys.argv[1]), Path(sys.argv[2]))
