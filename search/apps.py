@@ -22,6 +22,22 @@ def connect_text_index_sync() -> None:
     )
 
 
+def connect_match_sync() -> None:
+    """Fingerprint every stored design image for the image match, after commit.
+
+    The same kind of cache as the text index: the fingerprint table follows the
+    image rows, and deleting an image deletes its fingerprint by cascade.
+    """
+    from django.db.models.signals import post_save
+
+    from designs.models import DesignImage
+    from search.matching import queue_fingerprint
+
+    post_save.connect(
+        queue_fingerprint, sender=DesignImage, dispatch_uid="search.match.save"
+    )
+
+
 def check_text_backend(app_configs, **kwargs):
     from django.conf import settings
     from django.core.checks import Error
@@ -45,4 +61,5 @@ class SearchConfig(AppConfig):
         from django.core import checks
 
         connect_text_index_sync()
+        connect_match_sync()
         checks.register(check_text_backend)

@@ -202,3 +202,19 @@ def search_complaints(query: str, *, user) -> list:
         .order_by("-submitted_at", "-pk")
     )
     return list(cases[:COMPLAINT_LIMIT])
+
+
+# --- image match ---------------------------------------------------------------------
+
+
+def find_similar(image, *, top: int = 5, include_unregistered: bool = False) -> list:
+    """Return the designs most like an image, best first (search.matching.Match).
+
+    `image` is a path, an open file or a PIL image. Public searches see registered
+    designs only; registration review passes include_unregistered=True.
+    """
+    from search import matching
+
+    return matching.find_similar(
+        image, top=top, include_unregistered=include_unregistered
+    )

@@ -1,0 +1,186 @@
+"""Django glue for the image match: fingerprint rows, the per-process index, queries.
+
+The engine (search/engine.py, search/fingerprint.py) knows nothing of Django; this
+module stores fingerprints when design images are stored, keeps one MatchIndex per
+process in step with the table, and turns engine results into designs.
+"""
+
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+
+from search import engine
+from search import fingerprint as fp
+from search.models import ImageFingerprint
+
+log = logging.getLogger(__name__)
+
+# Candidates taken from the index before dropping images of designs the caller may
+# not see (drafts, withdrawn): three times the shortlist leaves room for them.
+OVERFETCH = 3
+
+
+def fingerprint_image(image_id: int) -> ImageFingerprint | None:
+    """Compute and store the fingerprint of one DesignImage unless it is current."""
+    from designs.models import DesignImage
+
+    image = DesignImage.objects.filter(pk=image_id).first()
+    if image is None:
+        return None
+    current = ImageFingerprint.objects.filter(image=image).first()
+    if (
+        current
+        and current.sha256 == image.sha256
+        and current.algorithm == fp.ALGORITHM_VERSION
+    ):
+        return current
+    with image.image.open("rb") as f:
+        result = fp.compute(fp.load_image(f))
+    # A new row, not an update: the per-process indexes pick up rows by growing id.
+    with transaction.atomic():
+        ImageFingerprint.objects.filter(image=image).delete()
+        return ImageFingerprint.objects.create(
+            image=image,
+            design_id=image.design_id,
+            sha256=image.sha256,
+            algorithm=fp.ALGORITHM_VERSION,
+            vector=result.vector,
+            features=result.features,
+            width=result.width,
+            height=result.height,
+        )
+
+
+def queue_fingerprint(sender, instance, created: bool = False, **kwargs) -> None:
+    """post_save receiver for DesignImage: fingerprint it once the row is committed."""
+    if kwargs.get("raw"):
+        return
+    image_id = instance.pk
+    transaction.on_commit(lambda: _fingerprint_quietly(image_id))
+
+
+def _fingerprint_quietly(image_id: int) -> None:
+    # Storing the design must not fail because its fingerprint did: the image was
+    # already validated, and rebuild_fingerprints can redo it.
+    try:
+        fingerprint_image(image_id)
+    except Exception:
+        log.exception("fingerprinting design image %s failed", image_id)
+
+
+class _ProcessIndex:
+    """The MatchIndex of this process, loaded on first use and topped up per query."""
+
+    def __init__(self) -> None:
+        self.index = engine.MatchIndex()
+        self.last_id = 0
+        self.lock = threading.Lock()
+
+    def refresh(self) -> engine.MatchIndex:
+        """Add the rows committed since the last call (one indexed range query)."""
+        with self.lock:
+            rows = list(
+                ImageFingerprint.objects.filter(
+                    pk__gt=self.last_id, algorithm=fp.ALGORITHM_VERSION
+                )
+                .order_by("pk")
+                .values_list("pk", "vector")
+            )
+            if rows:
+                keys = np.array([pk for pk, _v in rows], np.int64)
+                codes = np.frombuffer(
+                    b"".join(bytes(v) for _pk, v in rows), np.uint8
+                ).reshape(-1, engine.CODE_BYTES)
+                self.index.add_many(keys, codes)
+                self.last_id = int(keys[-1])
+            return self.index
+
+    def reset(self) -> None:
+        with self.lock:
+            self.index = engine.MatchIndex()
+            self.last_id = 0
+
+
+_process_index = _ProcessIndex()
+
+
+def get_index() -> engine.MatchIndex:
+    return _process_index.refresh()
+
+
+def reset_index() -> None:
+    """Forget the in-memory index (tests; after rebuild_fingerprints in-process)."""
+    _process_index.reset()
+
+
+@dataclass(frozen=True)
+class Match:
+    design: object  # designs.models.FabricDesign
+    image: object  # designs.models.DesignImage
+    score: float
+    is_match: bool
+    alteration: str | None
+
+    def as_dict(self) -> dict:
+        return {
+            "registration_no": self.design.registration_no,
+            "title": self.design.title,
+            "score": self.score,
+            "is_match": self.is_match,
+            "alteration": self.alteration,
+        }
+
+
+def find_similar(
+    image, *, top: int = 5, include_unregistered: bool = False
+) -> list[Match]:
+    """Return the designs most like an image (path, file or PIL image), best first."""
+    from designs.models import FabricDesign
+
+    if not hasattr(image, "size") or not hasattr(image, "mode"):
+        image = fp.load_image(image)
+    query = fp.compute(image)
+    index = get_index()
+    found: dict[int, ImageFingerprint] = {}
+
+    def features_for_keys(keys: Iterable[int]) -> dict[int, fp.Fingerprint]:
+        rows = ImageFingerprint.objects.filter(
+            pk__in=list(keys), algorithm=fp.ALGORITHM_VERSION
+        ).select_related("design", "image")
+        if not include_unregistered:
+            rows = rows.filter(design__status=FabricDesign.Status.REGISTERED)
+        found.update({row.pk: row for row in rows})
+        return {
+            row.pk: fp.Fingerprint(
+                vector=bytes(row.vector),
+                features=bytes(row.features),
+                width=row.width,
+                height=row.height,
+            )
+            for row in found.values()
+        }
+
+    results = engine.match(
+        query,
+        index,
+        features_for_keys,
+        top=top * OVERFETCH,
+        fetch=engine.SHORTLIST * OVERFETCH,
+    )
+    matches, seen = [], set()
+    for result in results:
+        row = found[result.key]
+        # One line per design, from its best-matching image.
+        if row.design_id in seen:
+            continue
+        seen.add(row.design_id)
+        matches.append(
+            Match(
+                row.design, row.image, result.score, result.is_match, result.alteration
+            )
+        )
+    return matches[:top]
