@@ -1,0 +1,110 @@
+import json
+import time
+
+import numpy as np
+from django.core.management.base import BaseCommand
+
+from search import engine
+from search import fingerprint as fp
+from search import match_suite as suite
+
+
+def _ms(fn, repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+class Command(BaseCommand):
+    help = (
+        "Measure image-match speed on synthetic fingerprints: fingerprinting a "
+        "2000×2000 JPEG, the candidate stage and a whole query (decode, fingerprint, "
+        "candidates, verification) at --designs registered designs, against numpy "
+        "brute force over the same codes and the pHash / PDQ baselines."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--designs", type=int, default=100_000)
+        parser.add_argument("--repeat", type=int, default=20)
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="Print one JSON object."
+        )
+
+    def handle(self, *args, designs, repeat, as_json=False, **options):
+        rng = np.random.default_rng(0)
+        big = suite.jpeg_bytes(suite.synthetic_pattern(1, 2000))
+        fingerprint_ms = _ms(lambda: fp.compute(fp.load_image(big)), repeat)
+        cpu_start = time.process_time()
+        for _ in range(repeat):
+            fp.compute(fp.load_image(big))
+        fingerprint_cpu_ms = (time.process_time() - cpu_start) * 1000 / repeat
+
+        # Real fingerprints of a few synthetic prints stand in for every design's
+        # verification data; the codes are random, as many distinct designs give.
+        samples = [
+            fp.compute(fp.load_image(suite.jpeg_bytes(suite.synthetic_pattern(s, 600))))
+            for s in range(2, 12)
+        ]
+        codes = rng.integers(0, 256, (designs, engine.CODE_BYTES), dtype=np.uint8)
+        keys = np.arange(designs, dtype=np.int64)
+        index = engine.MatchIndex()
+        index.load(keys, codes)
+        # A market-style photo of one registered print, as the query.
+        query_bytes = suite.jpeg_bytes(
+            suite.market_photo(
+                suite.synthetic_pattern(5, 600)[:300, :300], np.random.default_rng(1)
+            ),
+            70,
+        )
+        probe = fp.compute(fp.load_image(query_bytes))
+        fetch = engine.SHORTLIST * 3
+        candidate_ms = _ms(lambda: index.candidates(probe, fetch), repeat)
+
+        def brute_force():
+            q = np.frombuffer(probe.vector, np.uint8)
+            d = np.bitwise_count(codes ^ q).sum(axis=1)
+            return np.argsort(d, kind="stable")[:fetch]
+
+        bruteforce_ms = _ms(brute_force, repeat)
+
+        def features_for_keys(ks):
+            return {k: samples[k % len(samples)] for k in ks}
+
+        def query():
+            q = fp.compute(fp.load_image(query_bytes))
+            return engine.match(q, index, features_for_keys, top=5, fetch=fetch)
+
+        query_ms = _ms(query, repeat)
+        baseline = {}
+        try:
+            from search.match_eval import pdq8, phash
+
+            baseline["phash_ms_median"] = float(
+                np.median(_ms(lambda: phash(np.asarray(fp.load_image(big))), repeat))
+            )
+            baseline["pdq8_ms_median"] = float(
+                np.median(_ms(lambda: pdq8(np.asarray(fp.load_image(big))), repeat))
+            )
+        except ImportError:  # the baselines are optional for the speed figures
+            pass
+        result = {
+            "designs": designs,
+            "algorithm": fp.ALGORITHM_VERSION,
+            "fingerprint_ms_median": round(float(np.median(fingerprint_ms)), 1),
+            "fingerprint_cpu_ms_mean": round(fingerprint_cpu_ms, 1),
+            "candidate_ms_median": round(float(np.median(candidate_ms)), 2),
+            "bruteforce_ms_median": round(float(np.median(bruteforce_ms)), 2),
+            "query_ms_median": round(float(np.median(query_ms)), 1),
+            "query_ms_p95": round(float(np.percentile(query_ms, 95)), 1),
+            "index_mb": round(index.nbytes / 2**20, 1),
+            "verified_per_query": engine.SHORTLIST,
+            **{k: round(v, 1) for k, v in baseline.items()},
+        }
+        if as_json:
+            self.stdout.write(json.dumps(result))
+        else:
+            for key, value in result.items():
+                self.stdout.write(f"{key:24} {value}")
