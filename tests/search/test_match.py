@@ -1,0 +1,269 @@
+"""Image match through Django: fingerprint rows, the process index, CLI, API, page."""
+
+import datetime
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from PIL import Image
+
+from accounts import roles
+from designs import services as design_services
+from designs.images import clean_image_bytes
+from designs.models import FabricDesign
+from search import fingerprint, matching, services
+from search import match_suite as suite
+from search.models import ImageFingerprint
+from tests.factories import make_staff, make_user
+
+pytestmark = pytest.mark.django_db
+
+PATTERNS = Path(__file__).resolve().parent.parent / "data" / "patterns"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_index():
+    # Each test's rows roll back (and SQLite reuses their ids): start from nothing.
+    matching.reset_index()
+    yield
+    matching.reset_index()
+
+
+def png(array: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(array)).save(out, "PNG")
+    return out.getvalue()
+
+
+def pattern(name: str) -> np.ndarray:
+    with Image.open(PATTERNS / name) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def make_registered(name: str, capture, *, status=FabricDesign.Status.REGISTERED):
+    """Store a design with one of the test patterns, running the on-commit work."""
+    owner = make_user()
+    with capture(execute=True):
+        design = design_services.create_design(
+            owner=owner,
+            images=[clean_image_bytes((PATTERNS / name).read_bytes(), name=name)],
+            title=f"花型 {name}",
+            category=FabricDesign.Category.BEDDING_SET,
+            technique=FabricDesign.Technique.PRINT,
+            authors="张三",
+            created_on=datetime.date(2025, 3, 1),
+        )
+        if status == FabricDesign.Status.REGISTERED:
+            design = design_services.submit_design(design, by=owner)
+            design = design_services.register_design(
+                design, by=make_staff(roles.INTAKE)
+            )
+    return design
+
+
+@pytest.fixture
+def registry(django_capture_on_commit_callbacks):
+    return [
+        make_registered(name, django_capture_on_commit_callbacks)
+        for name in ("hero-leaf.png", "hero-floatingCogs.png", "hero-pieFactory.png")
+    ]
+
+
+def altered_leaf() -> bytes:
+    recoloured = suite.duotone(pattern("hero-leaf.png"), np.random.default_rng(3))
+    return png(suite.crop(recoloured[:, ::-1], 0.7))
+
+
+def test_storing_an_image_stores_its_fingerprint(registry):
+    design = registry[0]
+    row = ImageFingerprint.objects.get(design=design)
+    assert row.image == design.primary_image
+    assert row.algorithm == fingerprint.ALGORITHM_VERSION
+    assert row.sha256 == design.primary_image.sha256
+    assert len(bytes(row.vector)) == fingerprint.VECTOR_BITS // 8
+
+
+def test_mirrored_recoloured_cropped_copy_comes_back_first(registry):
+    matches = services.find_similar(io.BytesIO(altered_leaf()))
+    assert matches[0].design == registry[0]
+    assert matches[0].is_match
+    assert matches[0].alteration == "mirrored, recoloured, cropped"
+    assert [m.is_match for m in matches[1:]] == [False] * (len(matches) - 1)
+
+
+def test_unrelated_image_is_not_flagged(registry):
+    unrelated = png(suite.synthetic_pattern(11, 400, repeat=100))
+    matches = services.find_similar(io.BytesIO(unrelated))
+    assert not any(m.is_match for m in matches)
+
+
+def test_public_search_sees_only_registered_designs(
+    registry, django_capture_on_commit_callbacks
+):
+    draft = make_registered(
+        "hero-churchOnSunday.png",
+        django_capture_on_commit_callbacks,
+        status=FabricDesign.Status.DRAFT,
+    )
+    query = PATTERNS / "hero-churchOnSunday.png"
+    assert draft not in [m.design for m in services.find_similar(query)]
+    review = services.find_similar(query, include_unregistered=True)
+    assert review[0].design == draft and review[0].is_match
+
+
+def test_index_picks_up_a_new_registration_without_reloading(
+    registry, django_capture_on_commit_callbacks
+):
+    query = PATTERNS / "hero-churchOnSunday.png"
+    assert not any(m.is_match for m in services.find_similar(query))
+    index = matching.get_index()
+    before = len(index)
+
+    design = make_registered(
+        "hero-churchOnSunday.png", django_capture_on_commit_callbacks
+    )
+
+    matches = services.find_similar(query)
+    assert matches[0].design == design and matches[0].is_match
+    assert matching.get_index() is index  # topped up, not rebuilt
+    assert len(index) == before + 1
+
+
+def test_rebuild_fingerprints_recomputes_every_image(registry):
+    old = set(ImageFingerprint.objects.values_list("pk", flat=True))
+    out = io.StringIO()
+    call_command("rebuild_fingerprints", "--all", "--no-progress", stdout=out)
+    assert "Fingerprinted 3 images" in out.getvalue()
+    new = set(ImageFingerprint.objects.values_list("pk", flat=True))
+    assert len(new) == 3 and not old & new
+    assert services.find_similar(io.BytesIO(altered_leaf()))[0].design == registry[0]
+
+
+def test_match_image_prints_one_json_line_per_file_and_survives_bad_ones(
+    registry, tmp_path
+):
+    good = tmp_path / "copy.png"
+    good.write_bytes(altered_leaf())
+    bad = tmp_path / "notes.png"
+    bad.write_text("not an image")
+    out = io.StringIO()
+    call_command(
+        "match_image",
+        str(good),
+        str(bad),
+        str(tmp_path / "missing.jpg"),
+        "--top",
+        "2",
+        stdout=out,
+    )
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [line["query"] for line in lines] == [
+        str(good),
+        str(bad),
+        str(tmp_path / "missing.jpg"),
+    ]
+    first = lines[0]["matches"]
+    assert len(first) == 2
+    assert first[0] == {
+        "registration_no": registry[0].registration_no,
+        "title": registry[0].title,
+        "score": first[0]["score"],
+        "is_match": True,
+        "alteration": "mirrored, recoloured, cropped",
+    }
+    assert "not a JPEG, PNG or WebP image" in lines[1]["error"]
+    assert "No such file" in lines[2]["error"]
+
+
+def test_api_returns_the_same_json(client, registry):
+    upload = io.BytesIO(altered_leaf())
+    upload.name = "copy.png"
+    response = client.post(reverse("api:match"), {"image": upload})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["query"] == "copy.png"
+    assert body["matches"][0]["registration_no"] == registry[0].registration_no
+    assert body["matches"][0]["is_match"] is True
+    assert 0.5 < body["matches"][0]["score"] <= 1
+
+
+def test_api_rejects_bad_uploads_clearly(client, settings):
+    response = client.post(reverse("api:match"))
+    assert response.status_code == 400
+    assert "image" in response.json()["error"]
+    bad = io.BytesIO(b"GIF89a not really")
+    bad.name = "x.png"
+    response = client.post(reverse("api:match"), {"image": bad})
+    assert response.status_code == 400
+    assert "not a JPEG, PNG or WebP image" in response.json()["error"]
+    settings.MAX_UPLOAD_MB = 1
+    big = io.BytesIO(b"\0" * (1024 * 1024 + 10))
+    big.name = "big.jpg"
+    response = client.post(reverse("api:match"), {"image": big})
+    assert response.status_code == 400
+    assert "1 MB" in response.json()["error"]
+
+
+def test_api_is_rate_limited_per_client(client, settings):
+    settings.API_RATE_LIMIT = 2
+    codes = [client.post(reverse("api:match")).status_code for _ in range(3)]
+    assert codes == [400, 400, 429]
+    other = client.post(reverse("api:match"), REMOTE_ADDR="192.0.2.9")
+    assert other.status_code == 400
+
+
+def test_search_page_shows_query_and_candidates_side_by_side(client, registry):
+    page = client.get(reverse("search:image"))
+    assert 'accept="image/*"' in page.content.decode()
+    upload = io.BytesIO(altered_leaf())
+    upload.name = "copy.png"
+    response = client.post(reverse("search:image"), {"image": upload})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "data:image/jpeg;base64," in html
+    assert registry[0].registration_no in html
+    assert "%" in html
+
+
+def test_eval_match_reports_engine_and_baselines(tmp_path):
+    out = io.StringIO()
+    call_command(
+        "eval_match",
+        str(PATTERNS),
+        "--json",
+        "--jobs",
+        "1",
+        "--alteration",
+        "mirror",
+        "--no-progress",
+        stdout=out,
+    )
+    table = json.loads(out.getvalue())
+    assert set(table["methods"]) == {"engine", "phash", "pdq8"}
+    assert table["methods"]["engine"]["recall_at_5"]["mirror"] == 1.0
+    with pytest.raises(CommandError):
+        call_command("eval_match", str(tmp_path))
+
+
+def test_bench_match_prints_the_speed_keys():
+    out = io.StringIO()
+    call_command(
+        "bench_match", "--designs", "2000", "--repeat", "2", "--json", stdout=out
+    )
+    result = json.loads(out.getvalue())
+    for key in (
+        "designs",
+        "fingerprint_ms_median",
+        "candidate_ms_median",
+        "bruteforce_ms_median",
+        "query_ms_median",
+        "query_ms_p95",
+        "index_mb",
+    ):
+        assert key in result
+    assert result["designs"] == 2000
