@@ -148,14 +148,18 @@ def load_image(fp_or_path: str | os.PathLike | BinaryIO | bytes) -> Image.Image:
     # draft() lets libjpeg decode at 1/2, 1/4 or 1/8 size: a 2000 px photo never
     # gets decoded whole (draft keeps at least the requested size).
     image.draft("RGB", (WORK_SIDE, WORK_SIDE))
-    image = ImageOps.exif_transpose(image)
-    if image.mode != "RGB":
-        image = (
-            image.convert("RGBA").convert("RGB")
-            if "A" in image.mode
-            else image.convert("RGB")
-        )
-    return image
+    return _to_rgb(ImageOps.exif_transpose(image))
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode == "RGB":
+        return image
+    if "A" in image.mode or image.mode == "P":
+        # Transparent parts count as white cloth, not as whatever colour they hide.
+        rgba = image.convert("RGBA")
+        ground = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(ground, rgba).convert("RGB")
+    return image.convert("RGB")
 
 
 def normalised_grey(rgb: np.ndarray) -> np.ndarray:
@@ -206,6 +210,8 @@ def _detect(rgb: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _work_array(image: Image.Image) -> np.ndarray:
+    if image.mode != "RGB":
+        image = _to_rgb(image)
     w, h = image.size
     scale = WORK_SIDE / max(w, h)
     if scale < 1:

@@ -184,9 +184,14 @@ def evaluate(
     jobs: int = 1,
     every: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    on_row: Callable[[dict], None] | None = None,
 ) -> Report:
     """Register two thirds of folder, query everything altered, and return the rows."""
     global _REG
+    if jobs > 1:
+        # OpenCV's thread pool does not survive fork(): workers would hang in their
+        # first SIFT call. With one thread in the parent there is no pool to inherit.
+        _single_thread()
     files = pattern_files(folder)
     registered, distractors = suite.split(files)
     alterations = alterations or list(suite.ALTERATIONS)
@@ -214,11 +219,15 @@ def evaluate(
         with ctx.Pool(jobs, initializer=_single_thread) as pool:
             for row in pool.imap_unordered(_query_one, jobs_list, chunksize=4):
                 rows.append(row)
+                if on_row:
+                    on_row(row)
                 if progress:
                     progress(len(rows), len(jobs_list))
     else:
         for job in jobs_list:
             rows.append(_query_one(job))
+            if on_row:
+                on_row(rows[-1])
             if progress:
                 progress(len(rows), len(jobs_list))
     rows.sort(key=lambda r: (r["file"], alterations.index(r["alteration"])))

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.utils.safestring import SafeString
 
-from search import analysis, text
+from search import analysis, fingerprint, text
 
 # --- text search ---------------------------------------------------------------------
 
@@ -205,6 +205,9 @@ def search_complaints(query: str, *, user) -> list:
 
 
 # --- image match ---------------------------------------------------------------------
+
+# Recorded with stored match results (e.g. a complaint's match report).
+ALGORITHM_VERSION = fingerprint.ALGORITHM_VERSION
 
 
 def find_similar(image, *, top: int = 5, include_unregistered: bool = False) -> list:

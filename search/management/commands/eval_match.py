@@ -43,25 +43,34 @@ class Command(BaseCommand):
         path = Path(folder)
         if not path.is_dir() or not match_eval.pattern_files(path):
             raise CommandError(f"{folder} is not a folder with PNG/JPEG/WebP images.")
-        with tqdm(
-            unit="query", disable=options["no_progress"], file=self.stderr._out
-        ) as bar:
+        rows_file = open(options["rows"], "w") if options.get("rows") else None
 
-            def progress(done: int, total: int) -> None:
-                bar.total = total
-                bar.update(done - bar.n)
+        def on_row(row: dict) -> None:
+            # Written as they come, so a long run can be looked at before it ends.
+            if rows_file:
+                rows_file.write(json.dumps(row) + "\n")
+                rows_file.flush()
 
-            report = match_eval.evaluate(
-                path,
-                alterations=alteration,
-                jobs=jobs,
-                every=every,
-                progress=progress,
-            )
-        if options.get("rows"):
-            with open(options["rows"], "w") as f:
-                for row in report.rows:
-                    f.write(json.dumps(row) + "\n")
+        try:
+            with tqdm(
+                unit="query", disable=options["no_progress"], file=self.stderr._out
+            ) as bar:
+
+                def progress(done: int, total: int) -> None:
+                    bar.total = total
+                    bar.update(done - bar.n)
+
+                report = match_eval.evaluate(
+                    path,
+                    alterations=alteration,
+                    jobs=jobs,
+                    every=every,
+                    progress=progress,
+                    on_row=on_row,
+                )
+        finally:
+            if rows_file:
+                rows_file.close()
         table = report.table()
         if as_json:
             self.stdout.write(json.dumps(table))
