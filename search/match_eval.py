@@ -183,6 +183,7 @@ def evaluate(
     alterations: list[str] | None = None,
     jobs: int = 1,
     every: int = 1,
+    offset: int = 0,
     progress: Callable[[int, int], None] | None = None,
     on_row: Callable[[dict], None] | None = None,
 ) -> Report:
@@ -209,7 +210,7 @@ def evaluate(
     jobs_list = [
         (path, alt, registered.index(path) if path in registered else -1)
         for n, path in enumerate(files)
-        if n % every == 0
+        if n % every == offset % every
         for alt in alterations
     ]
     rows = []

@@ -148,20 +148,26 @@ def find_similar(
     found: dict[int, ImageFingerprint] = {}
 
     def features_for_keys(keys: Iterable[int]) -> dict[int, fp.Fingerprint]:
+        keys = list(keys)
         rows = ImageFingerprint.objects.filter(
-            pk__in=list(keys), algorithm=fp.ALGORITHM_VERSION
-        ).select_related("design", "image")
+            pk__in=keys, algorithm=fp.ALGORITHM_VERSION
+        )
         if not include_unregistered:
             rows = rows.filter(design__status=FabricDesign.Status.REGISTERED)
-        found.update({row.pk: row for row in rows})
+        # Two steps: which candidates the caller may see (ids only), then the
+        # verification data (~45 KB a row) of just the shortlist among them.
+        visible = set(rows.values_list("pk", flat=True))
+        shortlist = [k for k in keys if k in visible][: engine.SHORTLIST]
+        for row in rows.filter(pk__in=shortlist).select_related("design", "image"):
+            found[row.pk] = row
         return {
-            row.pk: fp.Fingerprint(
+            pk: fp.Fingerprint(
                 vector=bytes(row.vector),
                 features=bytes(row.features),
                 width=row.width,
                 height=row.height,
             )
-            for row in found.values()
+            for pk, row in found.items()
         }
 
     results = engine.match(

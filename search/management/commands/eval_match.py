@@ -27,6 +27,12 @@ class Command(BaseCommand):
             help="Query only every n-th image (all are still registered).",
         )
         parser.add_argument(
+            "--offset",
+            type=int,
+            default=0,
+            help="With --every n: start at this image, for disjoint subsets.",
+        )
+        parser.add_argument(
             "--alteration",
             action="append",
             choices=list(suite.ALTERATIONS),
@@ -39,7 +45,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, folder, as_json, jobs, every, alteration, **options):
+    def handle(
+        self, *args, folder, as_json, jobs, every, offset, alteration, **options
+    ):
         path = Path(folder)
         if not path.is_dir() or not match_eval.pattern_files(path):
             raise CommandError(f"{folder} is not a folder with PNG/JPEG/WebP images.")
@@ -65,6 +73,7 @@ class Command(BaseCommand):
                     alterations=alteration,
                     jobs=jobs,
                     every=every,
+                    offset=offset,
                     progress=progress,
                     on_row=on_row,
                 )
