@@ -121,7 +121,12 @@ def complaints(months: Months) -> Table:
     return Table(
         "complaints",
         _("Complaints per month"),
-        [_("Month"), _("Complaints filed"), _("Complaints accepted"), _("Cases closed")],
+        [
+            _("Month"),
+            _("Complaints filed"),
+            _("Complaints accepted"),
+            _("Cases closed"),
+        ],
         rows,
         "bar",
     )
