@@ -265,3 +265,22 @@ def test_case_queue_exports_what_is_filtered(client):
     assert [r[0] for r in rows[1:]] == [a.number]
     client.force_login(make_user())
     assert client.get(reverse("cases:queue"), {"format": "csv"}).status_code == 403
+
+
+def test_bench_dashboard_reports_both_ways():
+    import json
+
+    from django.core.management import call_command
+
+    make_staff(roles.ADMINISTRATOR, username="director")
+    make_design(status=FabricDesign.Status.REGISTERED)
+    out = io.StringIO()
+    call_command("bench_dashboard", runs=1, json=True, baseline=True, stdout=out)
+    data = json.loads(out.getvalue())
+    assert set(data["rollups"]) == {
+        "dashboard",
+        "statistics_12_months",
+        "statistics_all_time",
+    }
+    assert set(data["baseline"]) == {"statistics_12_months", "statistics_all_time"}
+    assert all(page["queries"] > 0 for page in data["rollups"].values())
