@@ -24,8 +24,8 @@ def log_in(new_page, user, size=None):
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.locator("main form button.btn").click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url
+    # Wait for the navigation the click starts (wait_for_load_state would return at once).
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return page
 
 

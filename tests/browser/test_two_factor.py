@@ -25,7 +25,9 @@ def test_staff_member_turns_on_two_factor_and_logs_in_with_a_code(new_page, shot
     page.fill("#id_username", "tiaojie")
     page.fill("#id_password", "Mediator-pass-2026")
     page.locator("main form button.btn").click()
-    page.wait_for_load_state()
+    # wait_for_load_state() returns at once while the old page is still loaded: wait
+    # for the navigation the click starts instead.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     page.goto("/accounts/2fa/two-factor/")
     assert page.locator(".qr svg").is_visible()
@@ -37,7 +39,7 @@ def test_staff_member_turns_on_two_factor_and_logs_in_with_a_code(new_page, shot
     assert page.locator(".badge.registered").is_visible()  # "on"
 
     page.locator("header form[action$='/logout/'] button").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/two-factor/" not in url)
     page.goto("/accounts/login/")
     page.fill("#id_username", "tiaojie")
     page.fill("#id_password", "Mediator-pass-2026")
@@ -46,7 +48,7 @@ def test_staff_member_turns_on_two_factor_and_logs_in_with_a_code(new_page, shot
     shot(page, "staff-2-two-factor-code")
     page.fill("#id_token", _code(secret, offset=30))  # the next code: no replay
     page.locator("main form button.btn").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/verify/" not in url)
     assert "/accounts/login/" not in page.url and "/verify/" not in page.url
     page.goto("/accounts/profile/")
     assert page.url.endswith("/accounts/profile/")
