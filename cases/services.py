@@ -36,6 +36,7 @@ from cases.models import (
     Referral,
     Role,
 )
+from designs.counters import next_in_year
 from designs.filestore import atomic_with_files, track_written
 from designs.models import FabricDesign
 
@@ -242,16 +243,8 @@ def _transition(
 
 def next_complaint_no(year: int) -> str:
     """Issue the next complaint number of the year; call inside a transaction."""
-    # As designs.services.next_registration_no: create the row first so concurrent
-    # first filings of a year do not both insert it; the row lock then serialises
-    # them, and a rolled-back filing rolls its number back too, so there are no gaps.
-    ComplaintCounter.objects.bulk_create(
-        [ComplaintCounter(year=year)], ignore_conflicts=True
-    )
-    counter = ComplaintCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{settings.COMPLAINT_PREFIX}-{year}-{counter.last_number:06d}"
+    number = next_in_year(ComplaintCounter, year)
+    return f"{settings.COMPLAINT_PREFIX}-{year}-{number:06d}"
 
 
 def _check_designs(designs: Iterable[FabricDesign], complainant: User) -> list:

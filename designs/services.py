@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_staff_member
+from designs.counters import next_in_year
 from designs.filestore import atomic_with_files, delete_files, track_written
 from designs.images import CleanImage
 from designs.models import DesignEvent, DesignImage, FabricDesign, RegistrationCounter
@@ -189,16 +190,9 @@ def submit_design(design: FabricDesign, *, by) -> FabricDesign:
 
 
 def next_registration_no(year: int) -> str:
-    """Issue the next number of the year; call inside a transaction (the row stays locked)."""
-    # The counter row exists before we lock it, so concurrent first approvals of a
-    # year do not both insert it; then the row lock serialises them.
-    RegistrationCounter.objects.bulk_create(
-        [RegistrationCounter(year=year)], ignore_conflicts=True
-    )
-    counter = RegistrationCounter.objects.select_for_update().get(year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return f"{settings.REGISTRATION_PREFIX}-{year}-{counter.last_number:06d}"
+    """Issue the next registration number of the year; call inside a transaction."""
+    number = next_in_year(RegistrationCounter, year)
+    return f"{settings.REGISTRATION_PREFIX}-{year}-{number:06d}"
 
 
 @transaction.atomic
