@@ -32,9 +32,76 @@ class TextDocument(models.Model):
     class Meta:
         verbose_name = _("search document")
         verbose_name_plural = _("search documents")
+        indexes = [
+            # An owner's own drafts, which only they (and staff) may find.
+            models.Index(
+                fields=["owner_id"],
+                condition=~models.Q(status="registered"),
+                name="search_textdoc_owner_drafts",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"search document {self.design_id}"
+
+
+class TextPosting(models.Model):
+    """One indexed word of one design, for counting and ranking on PostgreSQL.
+
+    The GIN index over TextDocument.document finds a common word's rows quickly, but an
+    exact total and a ranking then read every matching ~1.8 KB row. These narrow rows,
+    kept in step with TextDocument in the same transaction, are read from two indexes
+    alone (migration 0003, PostgreSQL only): the primary key, which INCLUDEs impact
+    and public, gives a word's designs in design order, so an AND of words is a merge
+    join of index-only scans; search_textposting_rank gives them in impact order, so
+    a word's top 20 are its first 20 entries.
+    """
+
+    pk = models.CompositePrimaryKey("term", "design_id")
+    # Columns in this order pack a row into 48 bytes (no alignment padding).
+    # No foreign key: deleting a design must not make Django scan this table; the
+    # index sync deletes these rows with the design's document.
+    design_id = models.BigIntegerField(db_index=True)
+    impact = models.PositiveSmallIntegerField(
+        help_text=_("The word's ts_rank in this design, in 1/10,000ths.")
+    )
+    public = models.BooleanField(help_text=_("The design is registered."))
+    term = models.TextField(help_text=_("A title or body word, as segmented."))
+
+    class Meta:
+        verbose_name = _("search posting")
+        verbose_name_plural = _("search postings")
+
+    def __str__(self) -> str:
+        return f"{self.term} in design {self.design_id}"
+
+
+class TextTerm(models.Model):
+    """A word of the index: how many designs have it, and its pinyin if Chinese.
+
+    The counts make a one-word query's exact total one row read; the pinyin lets
+    "mudan" find the postings of 牡丹.
+    """
+
+    term = models.TextField(primary_key=True)
+    pinyin = models.TextField(blank=True, help_text=_("Empty unless Chinese."))
+    # Kept exact by the same transactions that change the postings.
+    designs = models.IntegerField(default=0)
+    public_designs = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("search term")
+        verbose_name_plural = _("search terms")
+        indexes = [
+            models.Index(
+                fields=["pinyin"],
+                condition=~models.Q(pinyin=""),
+                name="search_textterm_pinyin",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ({self.designs} designs)"
 
 
 class ImageFingerprint(models.Model):

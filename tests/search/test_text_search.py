@@ -168,3 +168,77 @@ def test_pagination_reports_the_total(registry):
     assert result.page.number == 2
     assert len(result.page) == 2
     assert services.search_text("", page=99, page_size=2).page.number == 3
+
+
+@pytest.fixture
+def many(search_backend):
+    """25 public 团花 designs (5 with it in the title only), 3 drafts, 4 with 抱枕."""
+    owner, other = make_user(), make_user()
+    designs = [
+        make_design(
+            owner=other,
+            status=REGISTERED,
+            title=f"团花{'抱枕' if i < 4 else '床单'} {i}",
+            category=Category.CUSHION if i < 4 else Category.BEDDING_SET,
+        )
+        for i in range(20)
+    ]
+    designs += [
+        make_design(
+            owner=other, status=REGISTERED, title=f"宝相花 {i}", description="团花纹样"
+        )
+        for i in range(5)
+    ]
+    drafts = [make_design(owner=owner, title=f"团花新品 {i}") for i in range(2)]
+    drafts.append(make_design(owner=other, title="团花另一家的新品"))
+    text.rebuild(search_backend)
+    return {"owner": owner, "designs": designs, "drafts": drafts}
+
+
+def test_one_common_word_counts_exactly_across_pages(many):
+    first = services.search_text("团花", page_size=10)
+    assert first.total == 25
+    pages = [
+        [h.design.pk for h in services.search_text("团花", page=n, page_size=10).page]
+        for n in (1, 2, 3)
+    ]
+    assert [len(p) for p in pages] == [10, 10, 5]
+    assert len({pk for page in pages for pk in page}) == 25
+    # A word in the title ranks above the same word in the description only.
+    titles = [
+        [
+            h.design.title
+            for h in services.search_text("团花", page=n, page_size=10).page
+        ]
+        for n in (1, 2, 3)
+    ]
+    assert all(t.startswith("团花") for t in titles[0] + titles[1])
+    assert all(t.startswith("宝相花") for t in titles[2])
+
+
+def test_an_and_of_words_counts_exactly(many):
+    result = services.search_text("团花 抱枕")
+    assert result.total == 4
+    assert sorted(h.design.title for h in result.page) == [
+        f"团花抱枕 {i}" for i in range(4)
+    ]
+    assert services.search_text("团花 抱枕", page=2, page_size=3).total == 4
+    assert len(services.search_text("团花 抱枕", page=2, page_size=3).page) == 1
+
+
+def test_a_word_query_counts_drafts_only_for_their_owner_and_staff(many):
+    assert services.search_text("团花").total == 25
+    assert services.search_text("团花", user=many["owner"]).total == 27
+    assert services.search_text("团花 新品", user=many["owner"]).total == 2
+    assert services.search_text("团花", user=make_staff(roles.EXAMINER)).total == 28
+    assert services.search_text("新品").total == 0
+
+
+def test_filters_and_facets_narrow_a_word_query(many):
+    result = services.search_text("团花", filters=text.Filters(category="cushion"))
+    assert result.total == 4
+    assert {h.design.title[:4] for h in result.page} == {"团花抱枕"}
+    counted = services.search_text("团花", facets=True)
+    assert counted.total == 25
+    categories = {f.value: f.count for f in counted.facets["category"]}
+    assert categories == {"cushion": 4, "bedding_set": 21}

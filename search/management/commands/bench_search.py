@@ -1,7 +1,7 @@
 """Benchmark both text-search backends on the same synthetic registry.
 
 Never run by the test suite. Whoosh builds in a temporary folder and PostgreSQL in a
-scratch table shaped like search_textdocument, so the real index and rows are untouched.
+scratch tables shaped like the search_text* tables, so the real index and rows are untouched.
 """
 
 import json
@@ -18,9 +18,10 @@ from tqdm import tqdm
 
 from search import analysis, bench, text
 from search.index import WhooshBackend
-from search.text_pg import COLUMNS, PostgresBackend, row_for
+from search.text_pg import PostgresBackend, batched, count_terms, rows_for
 
-SCRATCH_TABLE = "search_textdocument_bench"
+REAL_TABLES = ("search_textdocument", "search_textposting", "search_textterm")
+SCRATCH_TABLES = tuple(f"{table}_bench" for table in REAL_TABLES)
 
 
 class Command(BaseCommand):
@@ -91,46 +92,67 @@ class Command(BaseCommand):
                 shutil.rmtree(folder, ignore_errors=True)
 
     def _bench_postgres(self, n: int, seed: int, per_size: int, keep: bool) -> dict:
-        backend = PostgresBackend(table=SCRATCH_TABLE)
+        backend = PostgresBackend(*SCRATCH_TABLES)
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH_TABLE}")
-            # Same columns and generated tsvector as the real table; indexes come after
-            # the load, as a bulk import would do it.
-            cursor.execute(
-                f"CREATE UNLOGGED TABLE {SCRATCH_TABLE} (LIKE search_textdocument "
-                "INCLUDING DEFAULTS INCLUDING GENERATED)"
-            )
+            # Same columns (and generated tsvector) as the real tables; indexes come
+            # after the load, as a bulk import would do it.
+            for scratch, real in zip(SCRATCH_TABLES, REAL_TABLES, strict=True):
+                cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
+                cursor.execute(
+                    f"CREATE UNLOGGED TABLE {scratch} (LIKE {real} "
+                    "INCLUDING DEFAULTS INCLUDING GENERATED)"
+                )
         try:
             started = time.perf_counter()
-            sql = f"COPY {SCRATCH_TABLE} ({', '.join(COLUMNS)}) FROM STDIN"
             numbers = range(1, n + 1)
+            counts: dict[str, list[int]] = {}
             with (
                 self._progress(n, "postgres") as bar,
                 multiprocessing.get_context("fork").Pool(2) as pool,
                 connection.cursor() as cursor,
-                cursor.cursor.copy(sql) as copy,
             ):
-                # Segmentation is the slow part: both cores do it while one COPY streams.
-                for row in pool.imap(_row, ((i, seed) for i in numbers), chunksize=500):
-                    copy.write_row(row)
-                    bar.update(1)
+                # Segmentation is the slow part: both cores do it while COPY streams.
+                both = pool.imap(_rows, ((i, seed) for i in numbers), chunksize=500)
+                for batch in batched(both, 5000):
+                    postings = [p for _row, doc_postings in batch for p in doc_postings]
+                    backend.copy_rows(cursor, [row for row, _postings in batch])
+                    backend.copy_postings(cursor, postings)
+                    count_terms(counts, postings)
+                    bar.update(len(batch))
+                backend.copy_terms(cursor, counts)
             with connection.cursor() as cursor:
+                documents, postings, terms = SCRATCH_TABLES
+                cursor.execute(f"ALTER TABLE {documents} ADD PRIMARY KEY (design_id)")
+                cursor.execute(f"CREATE INDEX ON {documents} USING GIN (document)")
+                cursor.execute(f"CREATE INDEX ON {documents} (regno)")
+                # As migration 0003 makes the real ones.
                 cursor.execute(
-                    f"ALTER TABLE {SCRATCH_TABLE} ADD PRIMARY KEY (design_id)"
+                    f"ALTER TABLE {postings} ADD PRIMARY KEY (term, design_id) "
+                    "INCLUDE (impact, public)"
                 )
-                cursor.execute(f"CREATE INDEX ON {SCRATCH_TABLE} USING GIN (document)")
-                cursor.execute(f"CREATE INDEX ON {SCRATCH_TABLE} (regno)")
-                cursor.execute(f"VACUUM ANALYZE {SCRATCH_TABLE}")
+                cursor.execute(
+                    f"CREATE INDEX ON {postings} (term, impact, design_id) "
+                    "INCLUDE (public)"
+                )
+                cursor.execute(
+                    f"ALTER TABLE {postings} ALTER COLUMN term SET STATISTICS 1000"
+                )
+                cursor.execute(f"CREATE INDEX ON {postings} (design_id)")
+                cursor.execute(f"ALTER TABLE {terms} ADD PRIMARY KEY (term)")
+                cursor.execute(f"CREATE INDEX ON {terms} (pinyin) WHERE pinyin <> ''")
+                for table in SCRATCH_TABLES:
+                    cursor.execute(f"VACUUM ANALYZE {table}")
             build_s = time.perf_counter() - started
             return self._measure(
                 backend, n, seed, per_size, build_s, backend.size_bytes()
             )
         finally:
             if keep:
-                self.stderr.write(f"Kept the table {SCRATCH_TABLE}")
+                self.stderr.write(f"Kept the tables {', '.join(SCRATCH_TABLES)}")
             else:
                 with connection.cursor() as cursor:
-                    cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH_TABLE}")
+                    for table in SCRATCH_TABLES:
+                        cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     # -- measurements --
 
@@ -213,9 +235,9 @@ class Command(BaseCommand):
             )
 
 
-def _row(args: tuple[int, int]) -> tuple:
+def _rows(args: tuple[int, int]) -> tuple[tuple, list[tuple]]:
     number, seed = args
-    return row_for(bench.document(number, seed=seed))
+    return rows_for(bench.document(number, seed=seed))
 
 
 def _p95(values: list[float]) -> float:
