@@ -125,6 +125,10 @@ class Command(BaseCommand):
                 cursor.execute(f"ALTER TABLE {documents} ADD PRIMARY KEY (design_id)")
                 cursor.execute(f"CREATE INDEX ON {documents} USING GIN (document)")
                 cursor.execute(f"CREATE INDEX ON {documents} (regno)")
+                cursor.execute(
+                    f"CREATE INDEX ON {documents} (owner_id) "
+                    "WHERE status <> 'registered'"
+                )
                 # As migration 0003 makes the real ones.
                 cursor.execute(
                     f"ALTER TABLE {postings} ADD PRIMARY KEY (term, design_id) "
