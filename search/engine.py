@@ -33,6 +33,17 @@ EVIDENCE_AT_THRESHOLD = 6.5
 CORRELATION_FLOOR = 0.3
 CORRELATION_AT_THRESHOLD = 0.8
 MATCH_THRESHOLD = 0.5
+# A thumbnail correlation counts in full only when it stands out from the other
+# shortlisted designs by CORRELATION_MARGIN, or is nearly perfect: faint textures and
+# smooth gradients correlate with several registered designs at 0.8-0.9, a copy with
+# one (docs/benchmarks.md: 54 of 133 distractor flags came from such ties).
+CORRELATION_MARGIN = 0.1
+CORRELATION_SURE = 0.95
+# Keypoint geometry at a scale beyond this factor either way is not taken as a copy:
+# lattices and grids line up with any other lattice of a multiple of their period
+# (distractors agreed at 0.06x and 5x), while the copies in the suite, market photos
+# included, stay within 0.5x-2x of the registered tile at the working size.
+MAX_SCALE = 3.0
 SHORTLIST = 30  # candidates verified per query
 QUERY_KEYPOINTS = 600
 RATIO = 0.8
@@ -171,7 +182,7 @@ def score_from_correlation(r: float) -> float:
 def score_of(evidence: "_Evidence") -> float:
     return max(
         score_from_evidence(evidence.count),
-        score_from_correlation(evidence.correlation),
+        score_from_correlation(evidence.correlation_counted),
     )
 
 
@@ -192,6 +203,15 @@ class _Evidence:
     correlation: float = 0.0
     corr_orientation: int = 0  # 0-3 quarter turns, +4 if mirrored
     corr_inverted: bool = False
+    corr_runner_up: float = 0.0  # best correlation of any other shortlisted design
+
+    @property
+    def correlation_counted(self) -> float:
+        """Return the correlation, capped at the threshold when it does not stand out."""
+        c = self.correlation
+        if c > CORRELATION_SURE or c - self.corr_runner_up >= CORRELATION_MARGIN:
+            return c
+        return min(c, CORRELATION_AT_THRESHOLD)
 
 
 def verify(query: Fingerprint, candidate: Fingerprint) -> tuple[float, str | None]:
@@ -204,12 +224,15 @@ def verify(query: Fingerprint, candidate: Fingerprint) -> tuple[float, str | Non
 def verify_many(query: Fingerprint, candidates: list[Fingerprint]) -> list[_Evidence]:
     """Weigh the evidence for each candidate: keypoints, then thumbnail correlation."""
     results = _keypoint_evidence(query, candidates)
-    for n, (r, orientation, inverted) in enumerate(_correlations(query, candidates)):
+    correlations = _correlations(query, candidates)
+    values = [r for r, _o, _i in correlations]
+    for n, (r, orientation, inverted) in enumerate(correlations):
         results[n] = replace(
             results[n],
             correlation=r,
             corr_orientation=orientation,
             corr_inverted=inverted,
+            corr_runner_up=max(values[:n] + values[n + 1 :], default=0.0),
             colour_shift=float(np.linalg.norm(query.colour() - candidates[n].colour())),
         )
     return results
@@ -288,7 +311,7 @@ def _keypoint_evidence(
                 mirrored=sign < 0,
                 query_size=(query.width, query.height),
             )
-            if ev is not None:
+            if ev is not None and abs(np.log(ev.scale)) <= np.log(MAX_SCALE):
                 per_variant[n].append(
                     _Evidence(
                         ev.count,
@@ -379,7 +402,7 @@ def _vote(
 
 def describe(evidence: _Evidence) -> str | None:
     """Name what was done to the registered design, as far as the geometry tells."""
-    if score_from_correlation(evidence.correlation) > score_from_evidence(
+    if score_from_correlation(evidence.correlation_counted) > score_from_evidence(
         evidence.count
     ):
         return _describe_correlation(evidence)

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-ALGORITHM_VERSION = "sift-bow-spectrum-1"
+ALGORITHM_VERSION = "sift-bow-spectrum-2"
 
 # Work on images of at most this many pixels a side: SIFT time grows with the area,
 # and fabric prints keep their motifs at this size.
@@ -136,6 +136,12 @@ def unpack_colour(data: bytes) -> np.ndarray:
 
 
 def mean_lab(rgb: np.ndarray) -> np.ndarray:
+    # Of a 64 px copy: the mean colour needs no detail, and Lab per pixel is costly.
+    h, w = rgb.shape[:2]
+    f = max(1.0, max(h, w) / THUMB)
+    if f > 1:
+        size = (max(1, round(w / f)), max(1, round(h / f)))
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
     lab = cv2.cvtColor(rgb.astype(np.float32) / 255, cv2.COLOR_RGB2LAB)
     return lab.reshape(-1, 3).mean(axis=0)
 
@@ -170,9 +176,24 @@ def normalised_grey(rgb: np.ndarray) -> np.ndarray:
     """
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
     sigma = max(grey.shape) / 12
-    high = grey - cv2.GaussianBlur(grey, (0, 0), sigma)
-    spread = np.sqrt(cv2.GaussianBlur(high * high, (0, 0), sigma)) + 1.0
+    high = grey - _wide_blur(grey, sigma)
+    spread = np.sqrt(_wide_blur(high * high, sigma)) + 1.0
     return np.clip(128 + 42 * high / spread, 0, 255).astype(np.uint8)
+
+
+def _wide_blur(image: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian-blur with a wide sigma at reduced size: the same to a grey level or two.
+
+    A blur of sigma 33 px keeps nothing finer than a few pixels, so doing it on an
+    image an eighth of the size costs a twentieth of the time (10% of fingerprinting).
+    """
+    h, w = image.shape
+    f = max(1, int(sigma // 4))
+    small = cv2.resize(
+        image, (max(1, w // f), max(1, h // f)), interpolation=cv2.INTER_AREA
+    )
+    small = cv2.GaussianBlur(small, (0, 0), sigma / f)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def is_seamless(grey: np.ndarray) -> bool:

@@ -267,3 +267,26 @@ def test_bench_match_prints_the_speed_keys():
     ):
         assert key in result
     assert result["designs"] == 2000
+
+
+def test_pixel_similarity_tells_a_rescaled_recolour_from_an_unrelated_pattern():
+    from search import match_eval
+
+    def grey(name: str, side: int) -> np.ndarray:
+        with Image.open(PATTERNS / name) as image:
+            return np.asarray(image.convert("L").resize((side, side)), np.float32)
+
+    leaf = grey("hero-leaf.png", 160)
+    with Image.open(PATTERNS / "hero-leaf.png") as image:
+        rgb = np.asarray(image.convert("RGB").resize((160, 160)))
+    copy = suite.hue(suite.resize(rgb, 0.84), 180)
+    copy_grey = np.asarray(Image.fromarray(copy).convert("L"), np.float32)
+    corr, scale = match_eval.pixel_similarity(copy_grey, leaf)
+    assert corr >= match_eval.DERIVED_CORRELATION
+    assert 0.8 < scale < 0.88
+    unrelated, _scale = match_eval.pixel_similarity(
+        grey("hero-pieFactory.png", 160), leaf
+    )
+    # Crisp two-colour prints share edges at some scale (0.12-0.17 here), well short
+    # of the cut-off.
+    assert unrelated < match_eval.DERIVED_CORRELATION / 1.5

@@ -105,3 +105,42 @@ def test_verify_names_no_alteration_for_an_identical_copy(registry):
     score, alteration = engine.verify(compute(rgb("hero-churchOnSunday.png")), fps[key])
     assert score > engine.MATCH_THRESHOLD
     assert alteration is None
+
+
+def test_a_correlation_that_does_not_stand_out_counts_at_most_the_threshold():
+    # Faint textures and smooth gradients correlate with several registered designs:
+    # a tie with the runner-up is no evidence of copying, a clear lead or a near-
+    # perfect correlation is.
+    tied = engine._Evidence(0.0, correlation=0.9, corr_runner_up=0.85)
+    ahead = engine._Evidence(0.0, correlation=0.9, corr_runner_up=0.7)
+    perfect = engine._Evidence(0.0, correlation=0.97, corr_runner_up=0.96)
+    assert engine.score_of(tied) <= engine.MATCH_THRESHOLD
+    assert engine.score_of(ahead) > engine.MATCH_THRESHOLD
+    assert engine.score_of(perfect) > engine.MATCH_THRESHOLD
+
+
+def keypoint_fingerprint(points: np.ndarray, descriptors: np.ndarray, side: int):
+    features = fp.pack_features(points, descriptors)
+    return fp.Fingerprint(bytes(engine.CODE_BYTES), features, side, side)
+
+
+@pytest.mark.parametrize(("scale", "counted"), [(2.0, True), (5.0, False)])
+def test_keypoint_geometry_counts_only_at_a_plausible_scale(scale, counted):
+    # Grids and lattices line up with any lattice of a multiple of their period
+    # (distractors agreed at 0.06x and 5x); copies stay within 0.5x-2x of the tile.
+    rng = np.random.default_rng(5)
+    n = 40
+    descriptors = rng.integers(0, 256, (n, 128)).astype(np.uint8)
+    points = np.zeros((n, 4), np.float32)
+    points[:, :2] = rng.uniform(0, 400, (n, 2))
+    points[:, 2] = rng.uniform(8, 20, n)
+    registered = keypoint_fingerprint(points, descriptors, 400)
+    shrunk = points.copy()
+    shrunk[:, :3] /= scale  # the same keypoints in a copy `scale` times smaller
+    query = keypoint_fingerprint(shrunk, descriptors, round(400 / scale))
+    evidence = engine._keypoint_evidence(query, [registered])[0]
+    if counted:
+        assert evidence.count >= n * 0.9
+        assert evidence.scale == pytest.approx(scale, rel=0.05)
+    else:
+        assert evidence.count == 0

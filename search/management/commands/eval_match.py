@@ -117,4 +117,19 @@ class Command(BaseCommand):
             f"pHash Hamming cut at ≤1% false: {ph['hamming_cut_at_1pct']}; "
             f"PDQ×8: {pdq['hamming_cut_at_1pct']}",
         ]
+        derived = eng.get("derived_distractors", {})
+        if derived:
+            lines.append(
+                "flagged distractors that are pixel-level copies of the registered "
+                "pattern they were flagged against (kept in the rate above):"
+            )
+            for name, info in derived.items():
+                lines.append(
+                    f"  {name} ~ {info['registered']}: pixel correlation "
+                    f"{info['pixel_correlation']:.2f} at scale {info['scale']:.2f}"
+                )
+            lines.append(
+                "distractor queries flagged, the others only: "
+                f"{eng['false_match_rate_unrelated']:.2%}"
+            )
         return "\n".join(lines)
