@@ -228,6 +228,14 @@ def test_search_page_shows_query_and_candidates_side_by_side(client, registry):
     assert "data:image/jpeg;base64," in html
     assert registry[0].registration_no in html
     assert "%" in html
+    assert "mirrored, recoloured, cropped" in html
+    # In Chinese (the center's default), the alteration is translated too.
+    upload.seek(0)
+    chinese = client.post(
+        reverse("search:image"), {"image": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "镜像、换色、裁切" in chinese
+    assert "mirrored" not in chinese
 
 
 def test_eval_match_reports_engine_and_baselines(tmp_path):
