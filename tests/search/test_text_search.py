@@ -224,6 +224,9 @@ def test_an_and_of_words_counts_exactly(many):
     ]
     assert services.search_text("团花 抱枕", page=2, page_size=3).total == 4
     assert len(services.search_text("团花 抱枕", page=2, page_size=3).page) == 1
+    past_the_end = services.search_text("团花 抱枕", page=9, page_size=3)
+    assert (past_the_end.total, past_the_end.page.number) == (4, 2)
+    assert services.search_text("团花", page=9, page_size=10).page.number == 3
 
 
 def test_a_word_query_counts_drafts_only_for_their_owner_and_staff(many):
