@@ -221,18 +221,29 @@ def verify(query: Fingerprint, candidate: Fingerprint) -> tuple[float, str | Non
     return score, describe(evidence) if score > MATCH_THRESHOLD else None
 
 
-def verify_many(query: Fingerprint, candidates: list[Fingerprint]) -> list[_Evidence]:
-    """Weigh the evidence for each candidate: keypoints, then thumbnail correlation."""
-    results = _keypoint_evidence(query, candidates)
+def verify_many(
+    query: Fingerprint,
+    candidates: list[Fingerprint],
+    groups: list[int] | None = None,
+) -> list[_Evidence]:
+    """Weigh the evidence for each candidate: keypoints, then thumbnail correlation.
+
+    `groups` names the design of each candidate image: images of one design (its
+    colourways, a detail photo) do not compete with each other in the ratio test or
+    as the runner-up correlation, only with other designs.
+    """
+    group = np.arange(len(candidates)) if groups is None else np.asarray(groups)
+    results = _keypoint_evidence(query, candidates, group)
     correlations = _correlations(query, candidates)
-    values = [r for r, _o, _i in correlations]
+    values = np.array([r for r, _o, _i in correlations] + [0.0])
     for n, (r, orientation, inverted) in enumerate(correlations):
+        others = np.append(group != group[n], True)  # the 0.0 sentinel: no others
         results[n] = replace(
             results[n],
             correlation=r,
             corr_orientation=orientation,
             corr_inverted=inverted,
-            corr_runner_up=max(values[:n] + values[n + 1 :], default=0.0),
+            corr_runner_up=float(values[others].max()),
             colour_shift=float(np.linalg.norm(query.colour() - candidates[n].colour())),
         )
     return results
@@ -265,8 +276,9 @@ def _correlations(
 
 
 def _keypoint_evidence(
-    query: Fingerprint, candidates: list[Fingerprint]
+    query: Fingerprint, candidates: list[Fingerprint], group: np.ndarray | None = None
 ) -> list[_Evidence]:
+    group = np.arange(len(candidates)) if group is None else group
     qp, qd = query.keypoints()
     qp, qd = qp[:QUERY_KEYPOINTS], qd[:QUERY_KEYPOINTS]
     results = [_Evidence(0.0) for _ in candidates]
@@ -292,7 +304,9 @@ def _keypoint_evidence(
         s1 = sims[rows, best]
         per_owner = np.full((len(qr), len(candidates)), -1.0, np.float32)
         per_owner[:, nonempty] = np.maximum.reduceat(sims, starts, axis=1)
-        per_owner[rows, best_owner] = -1
+        # The second best must come from another design, not from another image of
+        # the same one.
+        per_owner[group[None, :] == group[best_owner][:, None]] = -1
         s2 = np.maximum(per_owner.max(axis=1), background)
         d1 = np.sqrt(np.maximum(2 - 2 * s1, 0))
         d2 = np.sqrt(np.maximum(2 - 2 * s2, 0))
@@ -441,18 +455,21 @@ def match(
     top: int = 5,
     shortlist: int = SHORTLIST,
     fetch: int | None = None,
+    group_of: Callable[[int], int] | None = None,
 ) -> list[Result]:
     """Return the best `top` verified candidates for the query, best first.
 
     `fetch` candidates come from the index; features_for_keys may leave some out
     (designs the caller may not see), and the first `shortlist` left are verified.
+    `group_of` maps a key to its design when a design has several images.
     """
     cands = index.candidates(query, max(fetch or shortlist, shortlist, top))
     if not cands:
         return []
     fps = features_for_keys([k for k, _d in cands])
     keys = [k for k, _d in cands if k in fps][: max(shortlist, top)]
-    evidence = verify_many(query, [fps[k] for k in keys])
+    groups = [group_of(k) for k in keys] if group_of else None
+    evidence = verify_many(query, [fps[k] for k in keys], groups)
     hamming = dict(cands)
     scored = []
     for key, ev in zip(keys, evidence, strict=True):

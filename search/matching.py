@@ -176,6 +176,7 @@ def find_similar(
         features_for_keys,
         top=top * OVERFETCH,
         fetch=engine.SHORTLIST * OVERFETCH,
+        group_of=lambda key: found[key].design_id,
     )
     matches, seen = [], set()
     for result in results:

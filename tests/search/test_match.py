@@ -96,6 +96,37 @@ def test_mirrored_recoloured_cropped_copy_comes_back_first(registry):
     assert [m.is_match for m in matches[1:]] == [False] * (len(matches) - 1)
 
 
+def test_a_design_with_two_near_identical_images_is_still_found(
+    django_capture_on_commit_callbacks,
+):
+    # The original upload and a re-saved JPEG of it: one design, two fingerprints that
+    # must not cancel each other out as rivals.
+    leaf = (PATTERNS / "hero-leaf.png").read_bytes()
+    resaved = io.BytesIO()
+    Image.open(io.BytesIO(leaf)).convert("RGB").save(resaved, "JPEG", quality=90)
+    owner = make_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        design = design_services.create_design(
+            owner=owner,
+            images=[
+                clean_image_bytes(leaf, name="leaf.png"),
+                clean_image_bytes(resaved.getvalue(), name="leaf.jpg"),
+            ],
+            title="缠枝叶",
+            category=FabricDesign.Category.BEDDING_SET,
+            technique=FabricDesign.Technique.PRINT,
+            authors="张三",
+            created_on=datetime.date(2025, 3, 1),
+        )
+        design = design_services.submit_design(design, by=owner)
+        design = design_services.register_design(design, by=make_staff(roles.INTAKE))
+    make_registered("hero-pieFactory.png", django_capture_on_commit_callbacks)
+    assert ImageFingerprint.objects.filter(design=design).count() == 2
+    matches = services.find_similar(io.BytesIO(altered_leaf()))
+    assert matches[0].design == design
+    assert matches[0].is_match
+
+
 def test_unrelated_image_is_not_flagged(registry):
     unrelated = png(suite.synthetic_pattern(11, 400, repeat=100))
     matches = services.find_similar(io.BytesIO(unrelated))

@@ -144,3 +144,30 @@ def test_keypoint_geometry_counts_only_at_a_plausible_scale(scale, counted):
         assert evidence.scale == pytest.approx(scale, rel=0.05)
     else:
         assert evidence.count == 0
+
+
+def test_two_images_of_one_design_do_not_outvote_each_other(registry):
+    # A design whose two images are nearly the same picture (a re-saved upload, a
+    # second colourway): a copy resembles both, and neither may count as the other's
+    # rival in the ratio test or as the runner-up correlation.
+    names, fps, _index = registry
+    leaf = rgb("hero-leaf.png")
+    candidates = {**fps, 100: compute(suite._jpeg(leaf, 90))}
+    index = engine.MatchIndex()
+    for key, f in candidates.items():
+        index.add(key, f.vector)
+    original = names.index("hero-leaf.png")
+    design_of = {key: key for key in fps} | {100: original}
+    recoloured = suite.duotone(leaf, np.random.default_rng(3))
+    copy = compute(suite.crop(recoloured[:, ::-1], 0.7))
+
+    def lookup(keys):
+        return {k: candidates[k] for k in keys}
+
+    results = engine.match(copy, index, lookup, group_of=design_of.get)
+    assert {results[0].key, results[1].key} == {original, 100}
+    assert results[0].is_match
+    assert not any(r.is_match for r in results[2:])
+    # Taken for two designs, the two images cancel each other out: no match at all.
+    rivals = engine.match(copy, index, lookup)
+    assert not any(r.is_match for r in rivals)
