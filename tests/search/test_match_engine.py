@@ -171,3 +171,25 @@ def test_two_images_of_one_design_do_not_outvote_each_other(registry):
     # Taken for two designs, the two images cancel each other out: no match at all.
     rivals = engine.match(copy, index, lookup)
     assert not any(r.is_match for r in rivals)
+
+
+def test_a_motif_repeated_across_the_query_is_one_piece_of_evidence():
+    # Sixteen copies of one motif in the query all match the same registered keypoint,
+    # and all agree modulo the 100 px tile: that is one agreeing place, not sixteen.
+    rng = np.random.default_rng(9)
+    motif = rng.integers(0, 256, (1, 128)).astype(np.uint8)
+    others = rng.integers(0, 256, (30, 128)).astype(np.uint8)
+    registered_points = np.zeros((31, 4), np.float32)
+    registered_points[0, :3] = (50, 50, 12)
+    registered_points[1:, :2] = rng.uniform(0, 100, (30, 2))
+    registered_points[1:, 2] = 12
+    registered = keypoint_fingerprint(
+        registered_points, np.concatenate([motif, others]), 100
+    )
+    grid = np.array([(50 + 100 * i, 50 + 100 * j) for i in range(4) for j in range(4)])
+    query_points = np.zeros((16, 4), np.float32)
+    query_points[:, :2] = grid
+    query_points[:, 2] = 12
+    query = keypoint_fingerprint(query_points, np.repeat(motif, 16, axis=0), 400)
+    evidence = engine._keypoint_evidence(query, [registered])[0]
+    assert evidence.count <= 1
