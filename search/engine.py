@@ -37,7 +37,7 @@ MATCH_THRESHOLD = 0.5
 # A thumbnail correlation counts in full only when it stands out from the other
 # shortlisted designs by CORRELATION_MARGIN, or is nearly perfect: faint textures and
 # smooth gradients correlate with several registered designs at 0.8-0.9, a copy with
-# one (docs/benchmarks.md: 54 of 133 distractor flags came from such ties).
+# one (docs/benchmarks.md, "What was tried", row 8).
 CORRELATION_MARGIN = 0.1
 CORRELATION_SURE = 0.95
 # Keypoint geometry at a scale beyond this factor either way is not taken as a copy:

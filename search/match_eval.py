@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -258,8 +259,6 @@ DERIVED_CORRELATION = 0.4
 
 
 def _highpass(grey: np.ndarray) -> np.ndarray:
-    import cv2
-
     return grey - cv2.GaussianBlur(grey, (0, 0), 4)
 
 
@@ -269,8 +268,6 @@ def pixel_similarity(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     b is resized from 0.5x to 2x in steps of 2^0.02, turned and mirrored 8 ways; the
     correlation is taken over every circular shift, both signs (an inverted copy).
     """
-    import cv2
-
     ha = _highpass(a.astype(np.float32))
     best = (0.0, 1.0)
     for scale in 2 ** np.arange(-1, 1.0001, 0.02):
@@ -306,8 +303,6 @@ def audit_flagged_distractors(
     keeps them; this audit names them so that the rate on unrelated designs can be
     read beside it.
     """
-    import cv2
-
     by_name = {p.name: p for p in files}
     votes: dict[str, dict[int, int]] = {}
     for r in rows:
@@ -328,8 +323,6 @@ def audit_flagged_distractors(
 
 
 def _single_thread() -> None:
-    import cv2
-
     cv2.setNumThreads(1)
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
 

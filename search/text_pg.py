@@ -416,15 +416,20 @@ class PostgresBackend:
 
     # -- word queries: postings --
 
+    def _own_drafts(self) -> str:
+        """Return SQL for the ids of one owner's unregistered designs (param: owner)."""
+        # Served by the partial index search_textdoc_owner_drafts.
+        return (
+            f"SELECT design_id FROM {self.table} "
+            "WHERE owner_id = %s AND status <> 'registered'"
+        )
+
     def _visible(self, scope: Scope) -> Part:
         """Return the condition on a posting that its design may be shown."""
         if scope.everything:
             return "", []
         if scope.owner_id is not None:
-            drafts = (
-                f"SELECT design_id FROM {self.table} "
-                "WHERE owner_id = %s AND status <> 'registered'"
-            )
+            drafts = self._own_drafts()
             return f" AND (public OR design_id IN ({drafts}))", [scope.owner_id]
         return " AND public", []
 
@@ -510,10 +515,8 @@ class PostgresBackend:
         total = row[0] if row else 0
         if scope.owner_id is not None and not scope.everything:
             cursor.execute(
-                f"SELECT count(*) FROM {self.postings} WHERE design_id IN "
-                f"(SELECT design_id FROM {self.table} "
-                "WHERE owner_id = %s AND status <> 'registered') "
-                "AND term = %s AND NOT public",
+                f"SELECT count(*) FROM {self.postings} "
+                f"WHERE design_id IN ({self._own_drafts()}) AND term = %s AND NOT public",
                 [scope.owner_id, term],
             )
             total += cursor.fetchone()[0]

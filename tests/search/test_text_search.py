@@ -235,6 +235,12 @@ def test_a_word_query_counts_drafts_only_for_their_owner_and_staff(many):
     assert services.search_text("团花 新品", user=many["owner"]).total == 2
     assert services.search_text("团花", user=make_staff(roles.EXAMINER)).total == 28
     assert services.search_text("新品").total == 0
+    # Another merchant's search (scoped to their own drafts, of which they have none)
+    # sees the public designs only, and no draft on any page.
+    stranger = services.search_text("团花", user=make_user(), page_size=30)
+    assert stranger.total == 25
+    assert not {h.design.pk for h in stranger.page} & {d.pk for d in many["drafts"]}
+    assert services.search_text("团花 新品", user=make_user()).total == 0
 
 
 def test_filters_and_facets_narrow_a_word_query(many):
