@@ -1,6 +1,6 @@
 """Benchmark both text-search backends on the same synthetic registry.
 
-Never run by the test suite. Whoosh builds in a temporary folder and PostgreSQL in a
+Never run by the test suite. Whoosh builds in a temporary folder and PostgreSQL in
 scratch tables shaped like the search_text* tables, so the real index and rows are untouched.
 """
 
