@@ -1,0 +1,110 @@
+"""A small learned texture embedding for the image match, run in numpy.
+
+Four convolutions and a generalised-mean pool turn the normalised grey image (at half
+the working size) into a 128-d unit vector. The network was trained here, on the
+registered part of the pattern folder under the alteration suite's own alterations
+with fresh random draws (``search/train_embedding.py``, which needs PyTorch; running
+it does not). Why it exists: the keypoints of faint textures do not survive heavy
+JPEG, blur and market photos, so the candidate stage missed the original of half the
+market photos; the embedding, trained on exactly those degradations, finds most of
+them (docs/benchmarks.md, "Image match").
+
+The first layer's output is taken as an absolute value, so a lightness-inverted
+image (the normalised grey with its sign flipped) gives the same embedding exactly.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+WEIGHTS_PATH = Path(__file__).with_name("data") / "match_embedding.npz"
+DIM = 128
+GEM_P = 3.0
+
+
+@dataclass(frozen=True)
+class Layer:
+    weight: np.ndarray  # (k*k*c_in) × c_out, rows in (dy, dx, c_in) order
+    bias: np.ndarray  # c_out
+    kernel: int
+    stride: int
+    scale: np.ndarray | None = None  # per-channel affine after abs (first layer)
+
+
+@dataclass(frozen=True)
+class Network:
+    layers: tuple[Layer, ...]
+    fc_weight: np.ndarray  # c × DIM
+    fc_bias: np.ndarray  # DIM
+
+
+@cache
+def network(path: Path = WEIGHTS_PATH) -> Network:
+    with np.load(path) as data:
+        layers = []
+        for i in range(4):
+            k = int(data[f"k{i}"])
+            layers.append(
+                Layer(
+                    weight=data[f"w{i}"].astype(np.float32),
+                    bias=data[f"b{i}"].astype(np.float32),
+                    kernel=k,
+                    stride=int(data[f"s{i}"]),
+                    scale=data["scale0"].astype(np.float32) if i == 0 else None,
+                )
+            )
+        return Network(
+            layers=tuple(layers),
+            fc_weight=data["fc_w"].astype(np.float32),
+            fc_bias=data["fc_b"].astype(np.float32),
+        )
+
+
+def _conv(x: np.ndarray, layer: Layer) -> np.ndarray:
+    """'Same'-padded strided convolution as one matrix product (im2col)."""
+    k, s = layer.kernel, layer.stride
+    pad = k // 2
+    h, w, c = x.shape
+    xp = np.pad(x, ((pad, pad), (pad, pad), (0, 0)))
+    ho, wo = (h + 2 * pad - k) // s + 1, (w + 2 * pad - k) // s + 1
+    cols = np.empty((ho, wo, k, k, c), np.float32)
+    for dy in range(k):
+        for dx in range(k):
+            cols[:, :, dy, dx] = xp[dy : dy + s * ho : s, dx : dx + s * wo : s]
+    out = cols.reshape(ho * wo, k * k * c) @ layer.weight
+    return out.reshape(ho, wo, -1)
+
+
+def embed(grey: np.ndarray, net: Network | None = None) -> np.ndarray:
+    """Return the unit embedding of a normalised grey image (float, about unit spread)."""
+    net = net or network()
+    x = grey.astype(np.float32)[:, :, None]
+    first, *rest = net.layers
+    x = np.abs(_conv(x, first)) * first.scale + first.bias
+    for layer in rest:
+        x = np.maximum(_conv(x, layer) + layer.bias, 0)
+    pooled = np.mean(np.maximum(x, 1e-6) ** GEM_P, axis=(0, 1)) ** (1 / GEM_P)
+    v = pooled @ net.fc_weight + net.fc_bias
+    return (v / (np.linalg.norm(v) + 1e-12)).astype(np.float32)
+
+
+def network_input(normalised: np.ndarray) -> np.ndarray:
+    """Turn fingerprint.normalised_grey's uint8 image into the network's input.
+
+    Half the working size: the faint textures' identity that survives JPEG and blur
+    lives at this scale, and a quarter of the pixels keeps the embedding ~10 ms.
+    """
+    h, w = normalised.shape
+    g = normalised.astype(np.float32)
+    g = cv2.resize(g, (max(16, w // 2), max(16, h // 2)), interpolation=cv2.INTER_AREA)
+    return (g - 128) / 42
+
+
+def half(image: np.ndarray) -> np.ndarray:
+    h, w = image.shape
+    return cv2.resize(
+        image, (max(16, w // 2), max(16, h // 2)), interpolation=cv2.INTER_AREA
+    )
