@@ -54,19 +54,24 @@ def make(m, t, kp, cc):
                 return max(score, 0.51)
         return score
     return rule
-A = reg[0::2], dis[0::2]
-B = reg[1::2], dis[1::2]
-print("base A", ev_sub(base, *A)[:3], "B", ev_sub(base, *B)[:3])
-res = []
-for m in (0.0, 0.02, 0.05, 0.1):
-    for t in (0.0, 0.8, 0.9):
-        for kp in (2, 3, 4, 99):
-            for cc in (0.5, 0.6, 0.7, 0.8, 2):
-                r = make(m, t, kp, cc)
-                ma, fa, ua, _ = ev_sub(r, *A)
-                res.append((ma, fa, ua, m, t, kp, cc))
-res.sort(reverse=True)
-for row in [x for x in res if x[2] <= 0.006][:12]:
-    ma, fa, ua, m, t, kp, cc = row
-    mb, fb, ub, _ = ev_sub(make(m, t, kp, cc), *B)
-    print(f"m={m} t={t} kp={kp} cc={cc}: A mean {ma:.3f} fl {fa*100:.2f}% un {ua*100:.2f}% | B mean {mb:.3f} fl {fb*100:.2f}% un {ub*100:.2f}%")
+if sys.argv[2:] == ["show"]:
+    # per alteration, for the rows of docs/benchmarks.md
+    for args in [(0.1, 0, 3, 0.6), (0.1, 0, 3, 2), (0.0, 0, 99, 0.6), (0.05, 0, 99, 0.5)]:
+        evaluate(make(*args), str(args))
+else:
+    A = reg[0::2], dis[0::2]
+    B = reg[1::2], dis[1::2]
+    print("base A", ev_sub(base, *A)[:3], "B", ev_sub(base, *B)[:3])
+    res = []
+    for m in (0.0, 0.02, 0.05, 0.1):
+        for t in (0.0, 0.8, 0.9):
+            for kp in (2, 3, 4, 99):
+                for cc in (0.5, 0.6, 0.7, 0.8, 2):
+                    r = make(m, t, kp, cc)
+                    ma, fa, ua, _ = ev_sub(r, *A)
+                    res.append((ma, fa, ua, m, t, kp, cc))
+    res.sort(reverse=True)
+    for row in [x for x in res if x[2] <= 0.006][:12]:
+        ma, fa, ua, m, t, kp, cc = row
+        mb, fb, ub, _ = ev_sub(make(m, t, kp, cc), *B)
+        print(f"m={m} t={t} kp={kp} cc={cc}: A mean {ma:.3f} fl {fa*100:.2f}% un {ua*100:.2f}% | B mean {mb:.3f} fl {fb*100:.2f}% un {ub*100:.2f}%")

@@ -2,9 +2,7 @@ import sys, pickle
 import numpy as np, torch, cv2
 sys.path.insert(0, "/tmp/lab")
 from common import reg, dis, is_train, suite
-_a = sys.argv; sys.argv = sys.argv[:1]
-from train import Net
-sys.argv = _a
+from net import Net
 torch.set_num_threads(1)
 MODEL = sys.argv[1]
 W = [int(x) for x in sys.argv[2].split(",")]

@@ -1,8 +1,6 @@
 import sys, numpy as np, torch
-sys.argv, _a = sys.argv[:1], sys.argv
 sys.path.insert(0, "/tmp/lab")
-from train import Net
-sys.argv = _a
+from net import Net
 W = [int(x) for x in sys.argv[2].split(",")]
 net = Net(W); net.load_state_dict(torch.load(sys.argv[1])); net.eval()
 out = {}

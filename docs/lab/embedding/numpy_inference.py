@@ -3,7 +3,7 @@
 Four convolutions and a generalised-mean pool turn the normalised grey image (at half
 the working size) into a 128-d unit vector. The network was trained here, on the
 registered part of the pattern folder under the alteration suite's own alterations
-with fresh random draws (``search/train_embedding.py``, which needs PyTorch; running
+with fresh random draws (``train.py`` in this folder, which needs PyTorch; running
 it does not). Why it exists: the keypoints of faint textures do not survive heavy
 JPEG, blur and market photos, so the candidate stage missed the original of half the
 market photos; the embedding, trained on exactly those degradations, finds most of
@@ -102,9 +102,3 @@ def network_input(normalised: np.ndarray) -> np.ndarray:
     g = cv2.resize(g, (max(16, w // 2), max(16, h // 2)), interpolation=cv2.INTER_AREA)
     return (g - 128) / 42
 
-
-def half(image: np.ndarray) -> np.ndarray:
-    h, w = image.shape
-    return cv2.resize(
-        image, (max(16, w // 2), max(16, h // 2)), interpolation=cv2.INTER_AREA
-    )

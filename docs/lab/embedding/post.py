@@ -22,3 +22,9 @@ def run(label, tf):
     return S
 norm = lambda x: x / np.linalg.norm(x, axis=-1, keepdims=True)
 run("raw", lambda x: x)
+mu = R[:, 0].mean(axis=0)
+run("centred", lambda x: norm(x - mu))
+U, s, Vt = np.linalg.svd(R[:, 0] - mu, full_matrices=False)
+for eps in (0.1, 0.3, 1.0):
+    Wm = Vt.T / (s + eps * s.mean())
+    run(f"whiten eps{eps}", lambda x, Wm=Wm: norm((x - mu) @ Wm))

@@ -1,29 +1,14 @@
-import sys, pickle, time, math
+import sys, pickle, time
 import os, cv2
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 sys.path.insert(0, "/tmp/lab")
+from net import Net
 torch.set_num_threads(2)
 CROP = int(sys.argv[2]) if len(sys.argv) > 2 else 96
 STEPS = int(sys.argv[1]) if len(sys.argv) > 1 else 1500
 WIDTH = [int(x) for x in (sys.argv[3] if len(sys.argv) > 3 else "24,48,96,128").split(",")]
 SCALE_AUG = os.environ.get('SCALE_AUG') == '1'
 OUT = sys.argv[4] if len(sys.argv) > 4 else "/tmp/lab/model.pt"
-
-class Net(nn.Module):
-    def __init__(self, w=WIDTH, dim=128):
-        super().__init__()
-        self.c1 = nn.Conv2d(1, w[0], 5, 2, 2, bias=False); self.b1 = nn.BatchNorm2d(w[0])
-        self.c2 = nn.Conv2d(w[0], w[1], 3, 2, 1, bias=False); self.b2 = nn.BatchNorm2d(w[1])
-        self.c3 = nn.Conv2d(w[1], w[2], 3, 2, 1, bias=False); self.b3 = nn.BatchNorm2d(w[2])
-        self.c4 = nn.Conv2d(w[2], w[3], 3, 1, 1, bias=False); self.b4 = nn.BatchNorm2d(w[3])
-        self.fc = nn.Linear(w[3], dim)
-    def forward(self, x):
-        x = self.b1(self.c1(x).abs())  # abs: a lightness-inverted copy gives the same
-        x = F.relu(self.b2(self.c2(x)))
-        x = F.relu(self.b3(self.c3(x)))
-        x = F.relu(self.b4(self.c4(x)))
-        x = x.clamp(min=1e-6).pow(3).mean(dim=(2, 3)).pow(1 / 3)  # GeM
-        return F.normalize(self.fc(x), dim=1)
 
 def crops(arrs, rng, n):
     out = np.zeros((n, 1, CROP, CROP), np.float32)
@@ -49,7 +34,7 @@ if __name__ == "__main__":
     names = sorted(bank)
     views = [bank[n] for n in names]
     C = len(names)
-    net = Net()
+    net = Net(WIDTH)
     proxies = nn.Parameter(torch.randn(C, 128) * 0.1)
     opt = torch.optim.AdamW(list(net.parameters()) + [proxies], lr=3e-3, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=STEPS, pct_start=0.1)
