@@ -1,13 +1,13 @@
 """A small learned texture embedding for the image match, run in numpy.
 
 Four convolutions and a generalised-mean pool turn the normalised grey image (at half
-the working size) into a 128-d unit vector. The network was trained here, on the
-registered part of the pattern folder under the alteration suite's own alterations
-with fresh random draws (``train.py`` in this folder, which needs PyTorch; running
-it does not). Why it exists: the keypoints of faint textures do not survive heavy
-JPEG, blur and market photos, so the candidate stage missed the original of half the
-market photos; the embedding, trained on exactly those degradations, finds most of
-them (docs/benchmarks.md, "Image match").
+the working size) into a 128-d unit vector. The network was trained here, on part of
+the registered designs of the pattern folder, under the alteration suite's own
+alterations with fresh random draws (``python -m search.train_embedding``, which needs
+PyTorch; running the network does not). Why it exists: the keypoints of faint
+textures do not survive heavy JPEG, blur and market photos, so the candidate stage
+missed the original of half the market photos; the embedding, trained on exactly
+those degradations, finds most of them (docs/benchmarks.md, "Image match").
 
 The first layer's output is taken as an absolute value, so a lightness-inverted
 image (the normalised grey with its sign flipped) gives the same embedding exactly.
@@ -23,6 +23,10 @@ import numpy as np
 WEIGHTS_PATH = Path(__file__).with_name("data") / "match_embedding.npz"
 DIM = 128
 GEM_P = 3.0
+# A registered design is embedded at these sizes of its network input: a copy
+# printed at half or double the repeat size meets one of them at its own scale.
+REGISTRY_SCALES = (0.5, 1.0, 2.0)
+WRAP = 16  # pixels of the repeat wrapped round a registered tile, as printed
 
 
 @dataclass(frozen=True)
@@ -46,12 +50,11 @@ def network(path: Path = WEIGHTS_PATH) -> Network:
     with np.load(path) as data:
         layers = []
         for i in range(4):
-            k = int(data[f"k{i}"])
             layers.append(
                 Layer(
                     weight=data[f"w{i}"].astype(np.float32),
                     bias=data[f"b{i}"].astype(np.float32),
-                    kernel=k,
+                    kernel=int(data[f"k{i}"]),
                     stride=int(data[f"s{i}"]),
                     scale=data["scale0"].astype(np.float32) if i == 0 else None,
                 )
@@ -78,10 +81,10 @@ def _conv(x: np.ndarray, layer: Layer) -> np.ndarray:
     return out.reshape(ho, wo, -1)
 
 
-def embed(grey: np.ndarray, net: Network | None = None) -> np.ndarray:
-    """Return the unit embedding of a normalised grey image (float, about unit spread)."""
+def embed(x: np.ndarray, net: Network | None = None) -> np.ndarray:
+    """Return the unit embedding of a network input (see network_input)."""
     net = net or network()
-    x = grey.astype(np.float32)[:, :, None]
+    x = x.astype(np.float32)[:, :, None]
     first, *rest = net.layers
     x = np.abs(_conv(x, first)) * first.scale + first.bias
     for layer in rest:
@@ -102,3 +105,18 @@ def network_input(normalised: np.ndarray) -> np.ndarray:
     g = cv2.resize(g, (max(16, w // 2), max(16, h // 2)), interpolation=cv2.INTER_AREA)
     return (g - 128) / 42
 
+
+def rescale(x: np.ndarray, f: float) -> np.ndarray:
+    if f == 1:
+        return x
+    h, w = x.shape
+    size = (max(16, round(w * f)), max(16, round(h * f)))
+    interp = cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR
+    return cv2.resize(x, size, interpolation=interp)
+
+
+def registry_embeddings(x: np.ndarray, net: Network | None = None) -> np.ndarray:
+    """Return len(REGISTRY_SCALES)×DIM embeddings of a registered image's input."""
+    return np.stack(
+        [embed(np.pad(rescale(x, f), WRAP, mode="wrap"), net) for f in REGISTRY_SCALES]
+    )
