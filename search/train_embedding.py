@@ -25,6 +25,7 @@ from PIL import Image
 from search import embedding
 from search import fingerprint as fp
 from search import match_suite as suite
+from search.match_eval import _open, pattern_files
 
 CROP = 96  # px of network input per training crop
 WIDTHS = (24, 48, 96, 128)
@@ -36,15 +37,15 @@ def is_training_design(name: str) -> bool:
 
 def network_input_of(rgb: np.ndarray) -> np.ndarray:
     work = fp._work_array(Image.fromarray(np.ascontiguousarray(rgb)))
-    return embedding.network_input(fp.normalised_grey(work)).astype(np.float16)
+    return embedding.network_input(fp.normalised_grey(work))
 
 
 def _views(job: tuple[Path, int]) -> tuple[str, list[np.ndarray]]:
     path, count = job
-    with Image.open(path) as image:
-        a = np.asarray(image.convert("RGB"))
+    a = _open(path)
     names = [n for n in suite.ALTERATIONS if n != "original"]
-    out = [network_input_of(a)]
+    # float16: 5,000 views of 200×200 stay within a gigabyte.
+    out = [network_input_of(a).astype(np.float16)]
     for k in range(count):
         seed = hashlib.sha256(f"train|{path.name}|{k}".encode()).digest()[:8]
         rng = np.random.default_rng(int.from_bytes(seed, "big"))
@@ -59,15 +60,18 @@ def _views(job: tuple[Path, int]) -> tuple[str, list[np.ndarray]]:
             b = suite.crop(b, rng.uniform(0.5, 0.9))
         if rng.random() < 0.3:
             b = suite._jpeg(np.ascontiguousarray(b), int(rng.integers(15, 80)))
-        out.append(network_input_of(b))
+        out.append(network_input_of(b).astype(np.float16))
     return path.name, out
 
 
 def training_views(folder: Path, count: int) -> dict[str, list[np.ndarray]]:
-    from search.match_eval import pattern_files
-
     registered, _ = suite.split(pattern_files(folder))
     train = [p for p in registered if is_training_design(p.name)]
+    if len(train) < 2:
+        raise ValueError(
+            f"{folder}: {len(train)} training designs; the split needs a folder of "
+            "at least a dozen pattern images"
+        )
     cv2.setNumThreads(1)
     bank = {}
     with Pool(2) as pool:
@@ -207,16 +211,19 @@ def main(argv=None) -> None:
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--out", type=Path, default=embedding.WEIGHTS_PATH)
     args = parser.parse_args(argv)
-    bank = training_views(args.folder, args.views)
+    try:
+        bank = training_views(args.folder, args.views)
+    except ValueError as error:
+        parser.error(str(error))
     net = train(bank, args.steps)
     export(net, args.out)
     # The numpy network must give what PyTorch gives, or the weights are useless.
     import torch
 
-    x = next(iter(bank.values()))[1].astype(np.float32)
+    x = next(iter(bank.values()))[-1].astype(np.float32)
     with torch.no_grad():
         expected = net(torch.from_numpy(x)[None, None]).numpy()[0]
-    got = embedding.embed(x, embedding.network.__wrapped__(args.out))
+    got = embedding.embed(x, embedding.network(args.out))
     print(f"numpy vs torch cosine {float(got @ expected):.6f}", file=sys.stderr)
 
 

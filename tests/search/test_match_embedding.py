@@ -14,7 +14,7 @@ PATTERNS = Path(__file__).resolve().parent.parent / "data" / "patterns"
 
 
 def network_input(rgb: np.ndarray) -> np.ndarray:
-    return train_embedding.network_input_of(rgb).astype(np.float32)
+    return train_embedding.network_input_of(rgb)
 
 
 def rgb(name: str) -> np.ndarray:
@@ -89,7 +89,7 @@ def test_exported_weights_run_in_numpy_as_in_pytorch(tmp_path):
     x = network_input(rgb("hero-leaf.png"))
     with torch.no_grad():
         expected = net(torch.from_numpy(x)[None, None]).numpy()[0]
-    got = embedding.embed(x, embedding.network.__wrapped__(out))
+    got = embedding.embed(x, embedding.network(out))
     assert float(got @ expected) > 0.999  # float16 weights
 
 
@@ -98,3 +98,12 @@ def test_network_input_is_the_normalised_grey_at_half_size():
     x = embedding.network_input(fp.normalised_grey(work))
     assert x.shape == (work.shape[0] // 2, work.shape[1] // 2)
     assert abs(float(x.mean())) < 0.5 and 0.5 < float(x.std()) < 1.5
+
+
+def test_training_refuses_a_folder_without_designs_and_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "w.npz"
+    with pytest.raises(SystemExit) as exit_info:
+        train_embedding.main([str(tmp_path), "--out", str(out)])
+    assert exit_info.value.code == 2
+    assert "0 training designs" in capsys.readouterr().err
+    assert not out.exists()

@@ -21,10 +21,10 @@ reg, dis = suite.split(files)
 alts = list(suite.ALTERATIONS)
 
 def one(p):
-    net = embedding.network.__wrapped__(W)
+    net = embedding.network(W)  # cached per process
     a = _open(p)
-    q = {alt: embedding.embed(network_input_of(suite.alter(a, p.name, alt)).astype(np.float32), net) for alt in alts}
-    r = embedding.registry_embeddings(network_input_of(a).astype(np.float32), net)
+    q = {alt: embedding.embed(network_input_of(suite.alter(a, p.name, alt)), net) for alt in alts}
+    r = embedding.registry_embeddings(network_input_of(a), net)
     return p.name, q, r
 
 if __name__ == "__main__":
