@@ -53,6 +53,37 @@ def check_text_backend(app_configs, **kwargs):
     return []
 
 
+def check_fingerprint_version(app_configs, databases=None, **kwargs):
+    """Warn when stored fingerprints are of another algorithm than this release's.
+
+    The image match uses only current fingerprints, so after an upgrade that changes
+    the algorithm it finds nothing until rebuild_fingerprints has run. Tagged as a
+    database check: `migrate` runs it, as every upgrade does.
+    """
+    from django.core.checks import Warning
+    from django.db import DatabaseError
+
+    from search.fingerprint import ALGORITHM_VERSION
+    from search.models import ImageFingerprint
+
+    if not databases:
+        return []
+    try:
+        stale = ImageFingerprint.objects.exclude(algorithm=ALGORITHM_VERSION).count()
+    except DatabaseError:  # not migrated yet: nothing stored to be stale
+        return []
+    if not stale:
+        return []
+    return [
+        Warning(
+            f"{stale} design images have fingerprints of another image-match "
+            f"algorithm than {ALGORITHM_VERSION}; the image search ignores them.",
+            hint="Run: python manage.py rebuild_fingerprints",
+            id="search.W001",
+        )
+    ]
+
+
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = _("Search")
@@ -63,3 +94,4 @@ class SearchConfig(AppConfig):
         connect_text_index_sync()
         connect_match_sync()
         checks.register(check_text_backend)
+        checks.register(check_fingerprint_version, checks.Tags.database)

@@ -13,6 +13,11 @@ Two stages (docs/benchmarks.md, "Image match", has the measurements):
    the repeat*, since a registered image is one tile of an endless print and the copy
    may show any part of it. The number of agreeing matches is the evidence; it is
    mapped to a score in [0, 1] so that MATCH_THRESHOLD is 0.5.
+
+The shortlist is the union of the nearest designs by the bag-of-words and spectrum codes
+and the nearest EMBED_SHORTLIST by the learned texture embedding's sign code. When the
+embedding (float, re-ranked among the verified) puts one design clearly first, weaker
+keypoint or correlation evidence for it suffices (EMBED_* below).
 """
 
 from collections.abc import Callable, Iterable
@@ -45,11 +50,27 @@ CORRELATION_SURE = 0.95
 # (distractors agreed at 0.06x and 5x), while the copies in the suite, market photos
 # included, stay within 0.5x-2x of the registered tile at the working size.
 MAX_SCALE = 3.0
-SHORTLIST = 30  # candidates verified per query
+SHORTLIST = 30  # candidates verified per query, by the bag-of-words and spectrum codes
+# ... and these more by the embedding's code: its top 15 held the original of 0.95 of
+# the suite's queries (docs/benchmarks.md, row 18), the verifier's 30 of 0.53-0.70 of
+# the market photos and heavy JPEGs.
+EMBED_SHORTLIST = 15
+# When the embedding puts a candidate first, EMBED_MARGIN (cosine) ahead of every other
+# design, EMBED_PLACES agreeing keypoint places or a standing-out thumbnail correlation
+# of EMBED_CORRELATION make it a match. Chosen on the even half of the pattern folder,
+# checked on the odd half (docs/benchmarks.md, "What was tried", row 17): alone, the
+# embedding's margin is met by 23% of the distractor queries, so it only lowers the bar.
+EMBED_MARGIN = 0.1
+EMBED_PLACES = 3
+EMBED_CORRELATION = 0.6
+EMBED_SCORE = 0.51  # just over MATCH_THRESHOLD: sure enough to flag, not more
 QUERY_KEYPOINTS = 600
 RATIO = 0.8
 CODE_BYTES = fp.VECTOR_BITS // 8
-CODE_WORDS = CODE_BYTES // 8  # 4 uint64 words per code, 2 codes
+CODE_WORDS = (
+    CODE_BYTES // 8
+)  # 4 + 4 + 2 uint64 words: bag of words, spectrum, embedding
+_EMBED_WORDS = slice(8, 10)
 
 
 @dataclass(frozen=True)
@@ -60,6 +81,7 @@ class Result:
     alteration: str | None
     evidence: float = 0.0  # agreeing keypoint matches
     correlation: float = 0.0  # best thumbnail correlation
+    embedding: float = 0.0  # texture embedding cosine (best over the query's scales)
 
 
 class MatchIndex:
@@ -114,40 +136,81 @@ class MatchIndex:
     def remove(self, key: int) -> None:
         self._keys[np.flatnonzero(self._keys[: self._used] == key)] = -1
 
-    def distances(self, vector: bytes) -> np.ndarray:
-        """Hamming distances (2 × slots in use): bag-of-words code, spectrum code."""
+    def distances(self, vector: bytes, embedding_codes: bytes = b"") -> np.ndarray:
+        """Hamming distances (3 × slots in use): bag of words, spectrum, embedding.
+
+        The embedding's distance is the smallest over `embedding_codes` (16 bytes
+        each, a query's codes at its QUERY_SCALES) when given, else its own code.
+        """
         q = np.frombuffer(vector, np.uint8, CODE_BYTES).view(np.uint64)
-        out = np.empty((2, self._used), np.uint16)
-        # In blocks that stay in the CPU cache, adding the four per-word counts as
-        # uint16: three times faster than one (n, 8) pass with a sum(axis=1).
+        extra = np.frombuffer(embedding_codes, np.uint8).view(np.uint64).reshape(-1, 2)
+        extra = extra if len(extra) else q[_EMBED_WORDS][None]
+        out = np.empty((3, self._used), np.uint16)
+        # In blocks that stay in the CPU cache, adding the per-word counts as uint16:
+        # three times faster than one (n, 10) pass with a sum(axis=1).
         for s in range(0, self._used, _BLOCK):
             e = min(s + _BLOCK, self._used)
-            x = np.bitwise_count(self._codes[s:e] ^ q).astype(np.uint16)
+            block = self._codes[s:e]
+            x = np.bitwise_count(block[:, :8] ^ q[:8]).astype(np.uint16)
             out[0, s:e] = x[:, 0] + x[:, 1] + x[:, 2] + x[:, 3]
             out[1, s:e] = x[:, 4] + x[:, 5] + x[:, 6] + x[:, 7]
+            words = block[:, _EMBED_WORDS]
+            for n, code in enumerate(extra):
+                y = np.bitwise_count(words ^ code).astype(np.uint16)
+                y = y[:, 0] + y[:, 1]
+                out[2, s:e] = y if n == 0 else np.minimum(out[2, s:e], y)
         return out
 
-    def candidates(self, query: Fingerprint, k: int) -> list[tuple[int, int]]:
-        """Return up to k (key, Hamming distance), the nearest of each code in turn.
+    def shortlists(
+        self, query: Fingerprint, k: int, k_embedded: int
+    ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Return the nearest (key, Hamming distance) by the first two codes, and by
+        the embedding's.
 
-        The two codes fail on different copies (local features on a blurred or
-        heavily compressed photo, the spectrum on a crop), so each gets half the
-        places instead of both being summed into one distance.
+        The first list takes up to k, the nearest of the bag-of-words and spectrum codes
+        in turn: they fail on different copies (local features on a blurred or heavily
+        compressed photo, the spectrum on a crop), so each gets half the places instead
+        of both being summed into one distance. The second takes the k_embedded nearest
+        by the embedding's code, whether or not they are in the first.
         """
-        if self._used == 0 or k <= 0:
-            return []
-        d = self.distances(query.vector)
+        if self._used == 0 or (k <= 0 and k_embedded <= 0):
+            return [], []
+        d = self.distances(query.vector, _query_codes(query))
         removed = self._keys[: self._used] < 0
         d[:, removed] = fp.VECTOR_BITS
-        lists = [_nearest(d[col], self._keys[: self._used], k) for col in (0, 1)]
-        out, seen = [], set()
-        for pair in zip(*lists, strict=True):
-            for i in pair:
-                key = int(self._keys[i])
-                if key >= 0 and key not in seen:
-                    seen.add(key)
-                    out.append((key, int(d[0, i]) + int(d[1, i])))
-        return out[:k]
+        keys = self._keys[: self._used]
+        out: list[tuple[int, int]] = []
+        if k > 0:
+            lists = [_nearest(d[col], keys, k) for col in (0, 1)]
+            seen = set()
+            for pair in zip(*lists, strict=True):
+                for i in pair:
+                    key = int(keys[i])
+                    if key >= 0 and key not in seen:
+                        seen.add(key)
+                        out.append((key, int(d[0, i]) + int(d[1, i])))
+        embedded = []
+        if k_embedded > 0:
+            embedded = [
+                (int(keys[i]), int(d[2, i]))
+                for i in _nearest(d[2], keys, k_embedded)
+                if keys[i] >= 0
+            ]
+        return out[:k], embedded
+
+    def candidates(
+        self, query: Fingerprint, k: int, k_embedded: int = 0
+    ) -> list[tuple[int, int]]:
+        """Return the first shortlist, then the embedding's keys not already in it."""
+        first, embedded = self.shortlists(query, k, k_embedded)
+        seen = {key for key, _d in first}
+        return first + [(key, d) for key, d in embedded if key not in seen]
+
+
+def _query_codes(query: Fingerprint) -> bytes:
+    if query.query_embeddings is None:
+        return b""
+    return b"".join(fp.embedding_code(e) for e in query.query_embeddings)
 
 
 _BLOCK = 32_768
@@ -472,24 +535,47 @@ def match(
     shortlist: int = SHORTLIST,
     fetch: int | None = None,
     group_of: Callable[[int], int] | None = None,
+    visible: Callable[[list[int]], set[int]] | None = None,
+    embedded: int = EMBED_SHORTLIST,
 ) -> list[Result]:
     """Return the best `top` verified candidates for the query, best first.
 
-    `fetch` candidates come from the index; features_for_keys may leave some out
-    (designs the caller may not see), and the first `shortlist` left are verified.
-    `group_of` maps a key to its design when a design has several images.
+    `fetch` candidates by the first two codes (and as many more, in proportion, by the
+    embedding) come from the index; `visible` may leave some out (designs the caller
+    may not see), and the first `shortlist` left (and `embedded` of the embedding's)
+    are verified. features_for_keys may also leave keys out. `group_of` maps a key to
+    its design when a design has several images.
     """
-    cands = index.candidates(query, max(fetch or shortlist, shortlist, top))
-    if not cands:
+    k = max(fetch or shortlist, shortlist, top)
+    first, nearest_embedded = index.shortlists(
+        query, k, -(-k * embedded // shortlist) if embedded else 0
+    )
+    if not first and not nearest_embedded:
         return []
-    fps = features_for_keys([k for k, _d in cands])
-    keys = [k for k, _d in cands if k in fps][: max(shortlist, top)]
-    groups = [group_of(k) for k in keys] if group_of else None
-    evidence = verify_many(query, [fps[k] for k in keys], groups)
-    hamming = dict(cands)
+    wanted = [key for key, _d in first + nearest_embedded]
+    allowed = visible(wanted) if visible else set(wanted)
+    keys = [key for key, _d in first if key in allowed][: max(shortlist, top)]
+    chosen = set(keys)
+    for key in [key for key, _d in nearest_embedded if key in allowed][:embedded]:
+        if key not in chosen:
+            chosen.add(key)
+            keys.append(key)
+    fps = features_for_keys(keys)
+    keys = [key for key in keys if key in fps]
+    groups = [group_of(key) for key in keys] if group_of else list(range(len(keys)))
+    evidence = verify_many(query, [fps[key] for key in keys], groups)
+    cosines = embedding_similarities(query, [fps[key] for key in keys])
+    leader = embedding_leader(cosines, groups)
+    hamming = {key: d for key, d in first}
+    for key, d in nearest_embedded:
+        hamming.setdefault(key, fp.VECTOR_BITS + d)
     scored = []
-    for key, ev in zip(keys, evidence, strict=True):
+    for n, (key, ev) in enumerate(zip(keys, evidence, strict=True)):
         score = score_of(ev)
+        if n == leader and (
+            ev.count >= EMBED_PLACES or ev.correlation_counted >= EMBED_CORRELATION
+        ):
+            score = max(score, EMBED_SCORE)
         is_match = score > MATCH_THRESHOLD
         result = Result(
             key,
@@ -498,7 +584,37 @@ def match(
             describe(ev) if is_match else None,
             evidence=ev.count,
             correlation=round(ev.correlation, 4),
+            embedding=round(float(cosines[n]), 4),
         )
         scored.append((-score, hamming[key], key, result))
     scored.sort(key=lambda row: row[:3])
     return [row[3] for row in scored[:top]]
+
+
+def embedding_similarities(
+    query: Fingerprint, candidates: list[Fingerprint]
+) -> np.ndarray:
+    """Cosine of each candidate's stored embedding, best over the query's scales."""
+    q = query.embeddings()
+    out = np.zeros(len(candidates), np.float32)
+    if not len(q):
+        return out
+    for n, cand in enumerate(candidates):
+        e = cand.embedding()
+        if e is not None:
+            out[n] = float((q @ e).max())
+    return out
+
+
+def embedding_leader(cosines: np.ndarray, groups: list[int]) -> int | None:
+    """Return the index of the candidate the embedding puts clearly first, if any.
+
+    Clearly: EMBED_MARGIN ahead of the best candidate of any other design (images of
+    one design do not compete with each other).
+    """
+    if not len(cosines):
+        return None
+    best = int(np.argmax(cosines))
+    others = [c for c, g in zip(cosines, groups, strict=True) if g != groups[best]]
+    runner_up = max(others, default=0.0)
+    return best if cosines[best] - runner_up >= EMBED_MARGIN else None

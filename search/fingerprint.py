@@ -12,12 +12,18 @@ measured):
   descriptor sits, so crops, another phase of the repeat and re-tiling keep the code.
 - ``features``: the strongest keypoints (position, size, angle) with their uint8 SIFT
   descriptors, for geometric verification of the few candidates (engine.verify).
+
+Since ``sift-bow-spectrum-embed-3`` the vector carries a third, 128-bit code: the signs of
+the learned texture embedding (search/embedding.py), whose float16 values end the
+features for re-ranking. Keypoints of faint textures do not survive heavy JPEG, blur
+and market photos; the embedding, trained on those degradations, still finds them.
+A query also carries its embedding at QUERY_SCALES (see compute_query).
 """
 
 import io
 import os
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO
@@ -26,14 +32,18 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-ALGORITHM_VERSION = "sift-bow-spectrum-2"
+from search import embedding
+
+ALGORITHM_VERSION = "sift-bow-spectrum-embed-3"
 
 # Work on images of at most this many pixels a side: SIFT time grows with the area,
 # and fabric prints keep their motifs at this size.
 WORK_SIDE = 400
 MAX_KEYPOINTS = 600  # detected per scale
 STORED_KEYPOINTS = 300  # kept for verification, strongest first
-VECTOR_BITS = 512  # two 256-bit codes: bag of words, then the repeat's spectrum
+# Three codes: bag of words (256 bits), the repeat's spectrum (256), the embedding (128).
+VECTOR_BITS = 640
+EMBEDDING_BITS = embedding.DIM
 THUMB = 64  # side of the whole-image thumbnail kept for correlation
 THUMB_SCALE = 32.0  # int8 steps per standard deviation
 VOCABULARY_PATH = Path(__file__).with_name("data") / "match_vocabulary.npz"
@@ -59,6 +69,8 @@ class Fingerprint:
     features: bytes  # see pack_features
     width: int  # of the working image the keypoints refer to
     height: int
+    # Queries only (compute_query): the embedding at each of QUERY_SCALES, k×DIM.
+    query_embeddings: np.ndarray | None = field(default=None, compare=False)
 
     def to_bytes(self) -> bytes:
         head = struct.pack("<HHI", self.width, self.height, len(self.vector))
@@ -78,6 +90,17 @@ class Fingerprint:
     def thumbnail(self) -> np.ndarray | None:
         return unpack_thumbnail(self.features)
 
+    def embedding(self) -> np.ndarray | None:
+        """Return the stored unit texture embedding (float32), if any."""
+        return unpack_embedding(self.features)
+
+    def embeddings(self) -> np.ndarray:
+        """Return the query's embeddings at QUERY_SCALES, or the stored one alone."""
+        if self.query_embeddings is not None:
+            return self.query_embeddings
+        e = self.embedding()
+        return np.zeros((0, embedding.DIM), np.float32) if e is None else e[None]
+
     def colour(self) -> np.ndarray:
         """Return the mean CIELAB colour (L, a, b) of the image."""
         return unpack_colour(self.features)
@@ -85,6 +108,7 @@ class Fingerprint:
 
 # features = n (uint32) | mean Lab (3 × float16) | n × (x, y, size, angle) float16
 #            | n × 128 uint8 descriptors | THUMB × THUMB int8 normalised grey
+#            | DIM float16 texture embedding
 _HEAD = struct.Struct("<I3e")
 
 
@@ -93,12 +117,15 @@ def pack_features(
     descriptors: np.ndarray,
     colour: np.ndarray | None = None,
     thumb: np.ndarray | None = None,
+    embedded: np.ndarray | None = None,
 ) -> bytes:
     colour = np.zeros(3) if colour is None else colour
     tail = b""
     if thumb is not None:
         tail = np.clip(np.round(thumb * THUMB_SCALE), -127, 127).astype(np.int8)
         tail = tail.tobytes()
+        if embedded is not None:
+            tail += embedded.astype("<f2").tobytes()
     return (
         _HEAD.pack(len(points), *(float(c) for c in colour))
         + points.astype("<f2").tobytes()
@@ -127,6 +154,17 @@ def unpack_thumbnail(data: bytes) -> np.ndarray | None:
         return None
     raw = np.frombuffer(data, np.int8, THUMB * THUMB, at).reshape(THUMB, THUMB)
     return raw.astype(np.float32) / THUMB_SCALE
+
+
+def unpack_embedding(data: bytes) -> np.ndarray | None:
+    """Return the stored DIM texture embedding (float32), if stored."""
+    if len(data) < _HEAD.size:
+        return None
+    n = _HEAD.unpack_from(data)[0]
+    at = _HEAD.size + n * (8 + 128) + THUMB * THUMB
+    if len(data) < at + 2 * embedding.DIM:
+        return None
+    return np.frombuffer(data, "<f2", embedding.DIM, at).astype(np.float32)
 
 
 def unpack_colour(data: bytes) -> np.ndarray:
@@ -209,8 +247,10 @@ def _sift():
     return cv2.SIFT_create(nfeatures=MAX_KEYPOINTS, contrastThreshold=0.02)
 
 
-def _detect(rgb: np.ndarray, keep: int) -> tuple[np.ndarray, np.ndarray]:
-    grey = normalised_grey(rgb)
+def _detect(
+    rgb: np.ndarray, keep: int, grey: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    grey = normalised_grey(rgb) if grey is None else grey
     h, w = grey.shape
     pad = 24
     # A repeat tile wraps around: padding it with its own opposite edge gives the
@@ -243,10 +283,15 @@ def _work_array(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("RGB"))
 
 
-def keypoints(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-    """Detect keypoints at full and half working size, strongest of each first."""
+def keypoints(
+    rgb: np.ndarray, grey: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """Detect keypoints at full and half working size, strongest of each first.
+
+    `grey` is normalised_grey(rgb) when the caller has it already.
+    """
     h, w = rgb.shape[:2]
-    p1, d1 = _detect(rgb, MAX_KEYPOINTS // 2)
+    p1, d1 = _detect(rgb, MAX_KEYPOINTS // 2, grey)
     # Half size too: a copy printed smaller, photographed from afar or blurred keeps
     # only the coarse structure, and those keypoints must be among the stored ones.
     small = cv2.resize(
@@ -364,20 +409,58 @@ def spectrum_code(thumb: np.ndarray) -> bytes:
     return np.packbits((v @ _spectrum_planes()) > 0).tobytes()
 
 
+# The query is embedded at these sizes of its network input, the registry at 1x only:
+# a copy printed at half or double the repeat size meets the original at one of them.
+# Scales on the query side keep registration fast (the 2x embedding alone costs as
+# much as the 1x one four times) and the index at one code per image.
+QUERY_SCALES = (0.5, 1.0, 2.0)
+
+
+def embedding_code(e: np.ndarray) -> bytes:
+    """Return the 128-bit sign code of a texture embedding."""
+    return np.packbits(e > 0).tobytes()
+
+
 def compute(image: Image.Image) -> Fingerprint:
-    """Fingerprint an image (see the module docstring)."""
+    """Fingerprint an image as stored for the registry (see the module docstring)."""
+    return _compute(image, query=False)
+
+
+def compute_query(image: Image.Image) -> Fingerprint:
+    """Fingerprint a query: as compute(), with the embedding at every QUERY_SCALES."""
+    return _compute(image, query=True)
+
+
+def _compute(image: Image.Image, *, query: bool) -> Fingerprint:
     rgb = _work_array(image)
-    points, descriptors, (w, h) = keypoints(rgb)
+    grey = normalised_grey(rgb)
+    points, descriptors, (w, h) = keypoints(rgb, grey)
     thumb = thumbnail(rgb)
-    vector = vocabulary().code(descriptors) + spectrum_code(thumb)
+    x = embedding.network_input(grey)
+    if query:
+        # A photo is not a tile: nothing to wrap round it.
+        scaled = np.stack(
+            [embedding.embed(embedding.rescale(x, f)) for f in QUERY_SCALES]
+        )
+        embedded = scaled[QUERY_SCALES.index(1.0)]
+    else:
+        # A registered tile continues round its edges, as printed.
+        if is_seamless(grey):
+            x = np.pad(x, embedding.WRAP, mode="wrap")
+        embedded = embedding.embed(x)
+        scaled = None
+    vector = (
+        vocabulary().code(descriptors) + spectrum_code(thumb) + embedding_code(embedded)
+    )
     stored = slice(0, STORED_KEYPOINTS)
     return Fingerprint(
         vector=vector,
         features=pack_features(
-            points[stored], descriptors[stored], mean_lab(rgb), thumb
+            points[stored], descriptors[stored], mean_lab(rgb), thumb, embedded
         ),
         width=w,
         height=h,
+        query_embeddings=scaled,
     )
 
 

@@ -69,6 +69,10 @@ def _fingerprint_array(rgb: np.ndarray) -> fp.Fingerprint:
     return fp.compute(Image.fromarray(np.ascontiguousarray(rgb)))
 
 
+def _query_fingerprint(rgb: np.ndarray) -> fp.Fingerprint:
+    return fp.compute_query(Image.fromarray(np.ascontiguousarray(rgb)))
+
+
 def _register(path: Path) -> tuple[fp.Fingerprint, np.ndarray, np.ndarray]:
     rgb = _open(path)
     return _fingerprint_array(rgb), phash(rgb), pdq8(rgb)[0]
@@ -78,9 +82,14 @@ def _query_one(job: tuple[Path, str, int]) -> dict:
     path, alteration, truth = job
     reg = _REG
     rgb = suite.alter(_open(path), path.name, alteration)
-    query = _fingerprint_array(rgb)
+    query = _query_fingerprint(rgb)
     results = engine.match(query, reg.index, lambda keys: {k: reg.fps[k] for k in keys})
-    cands = [k for k, _d in reg.index.candidates(query, engine.SHORTLIST)]
+    cands = [
+        k
+        for k, _d in reg.index.candidates(
+            query, engine.SHORTLIST, engine.EMBED_SHORTLIST
+        )
+    ]
     ph = _hamming(reg.phash, phash(rgb))
     pdq = np.min([_hamming(reg.pdq, h) for h in pdq8(rgb)], axis=0)
 
@@ -102,6 +111,7 @@ def _query_one(job: tuple[Path, str, int]) -> dict:
         "truth_correlation": next(
             (r.correlation for r in results if r.key == truth), 0.0
         ),
+        "truth_embedding": next((r.embedding for r in results if r.key == truth), 0.0),
         "flagged": any(r.is_match for r in results),
         "flagged_key": next((r.key for r in results if r.is_match), -1),
         "best_score": max((r.score for r in results), default=0.0),

@@ -143,22 +143,20 @@ def find_similar(
 
     if not hasattr(image, "size") or not hasattr(image, "mode"):
         image = fp.load_image(image)
-    query = fp.compute(image)
+    query = fp.compute_query(image)
     index = get_index()
     found: dict[int, ImageFingerprint] = {}
+    rows = ImageFingerprint.objects.filter(algorithm=fp.ALGORITHM_VERSION)
+    if not include_unregistered:
+        rows = rows.filter(design__status=FabricDesign.Status.REGISTERED)
+
+    # Two steps: which candidates the caller may see (ids only), then the
+    # verification data (~45 KB a row) of just the shortlist among them.
+    def visible(keys: list[int]) -> set[int]:
+        return set(rows.filter(pk__in=keys).values_list("pk", flat=True))
 
     def features_for_keys(keys: Iterable[int]) -> dict[int, fp.Fingerprint]:
-        keys = list(keys)
-        rows = ImageFingerprint.objects.filter(
-            pk__in=keys, algorithm=fp.ALGORITHM_VERSION
-        )
-        if not include_unregistered:
-            rows = rows.filter(design__status=FabricDesign.Status.REGISTERED)
-        # Two steps: which candidates the caller may see (ids only), then the
-        # verification data (~45 KB a row) of just the shortlist among them.
-        visible = set(rows.values_list("pk", flat=True))
-        shortlist = [k for k in keys if k in visible][: engine.SHORTLIST]
-        for row in rows.filter(pk__in=shortlist).select_related("design", "image"):
+        for row in rows.filter(pk__in=list(keys)).select_related("design", "image"):
             found[row.pk] = row
         return {
             pk: fp.Fingerprint(
@@ -177,6 +175,7 @@ def find_similar(
         top=top * OVERFETCH,
         fetch=engine.SHORTLIST * OVERFETCH,
         group_of=lambda key: found[key].design_id,
+        visible=visible,
     )
     matches, seen = [], set()
     for result in results:

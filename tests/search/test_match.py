@@ -329,3 +329,24 @@ def test_pixel_similarity_tells_a_rescaled_recolour_from_an_unrelated_pattern():
     # Crisp two-colour prints share edges at some scale (0.12-0.17 here), well short
     # of the cut-off.
     assert unrelated < match_eval.DERIVED_CORRELATION / 1.5
+
+
+def test_stale_fingerprints_are_reported_until_rebuilt(registry):
+    from search.apps import check_fingerprint_version
+
+    assert check_fingerprint_version(None, databases=["default"]) == []
+    ImageFingerprint.objects.filter(design=registry[1]).update(algorithm="old-1")
+    (warning,) = check_fingerprint_version(None, databases=["default"])
+    assert warning.id == "search.W001" and warning.msg.startswith("1 design images")
+    # Without a database the check has nothing to read (plain `manage.py check`).
+    assert check_fingerprint_version(None) == []
+    # The match ignores the stale row: that design cannot be found ...
+    matching.reset_index()
+    cogs = png(pattern("hero-floatingCogs.png"))
+    found = services.find_similar(io.BytesIO(cogs))
+    assert registry[1] not in [m.design for m in found]
+    call_command("rebuild_fingerprints", "--no-progress", stdout=io.StringIO())
+    assert check_fingerprint_version(None, databases=["default"]) == []
+    assert ImageFingerprint.objects.filter(algorithm="old-1").count() == 0
+    # ... until rebuild_fingerprints has recomputed it.
+    assert services.find_similar(io.BytesIO(cogs))[0].design == registry[1]

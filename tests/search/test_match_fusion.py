@@ -1,0 +1,172 @@
+"""The texture embedding inside the engine: stored codes, the third shortlist, the rule."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from search import embedding, engine
+from search import fingerprint as fp
+from search import match_suite as suite
+
+PATTERNS = Path(__file__).resolve().parent.parent / "data" / "patterns"
+
+
+def rgb(name: str) -> np.ndarray:
+    with Image.open(PATTERNS / name) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def image(array: np.ndarray) -> Image.Image:
+    return Image.fromarray(np.ascontiguousarray(array))
+
+
+def test_fingerprint_stores_the_embedding_and_its_sign_code():
+    f = fp.compute(image(rgb("hero-leaf.png")))
+    e = f.embedding()
+    assert e.shape == (embedding.DIM,)
+    assert abs(float(np.linalg.norm(e)) - 1) < 1e-2  # float16 storage
+    assert f.vector[64:] == fp.embedding_code(e)
+    assert len(f.vector) * 8 == fp.VECTOR_BITS == 256 + 256 + embedding.DIM
+    assert f.query_embeddings is None
+    # The stored bytes keep the embedding (the database row holds no more).
+    again = fp.Fingerprint.from_bytes(f.to_bytes())
+    np.testing.assert_array_equal(again.embedding(), e)
+
+
+def test_a_query_carries_its_embedding_at_every_query_scale():
+    photo = suite.market_photo(rgb("hero-leaf.png"), np.random.default_rng(2))
+    q = fp.compute_query(image(photo))
+    assert q.query_embeddings.shape == (len(fp.QUERY_SCALES), embedding.DIM)
+    one = q.query_embeddings[fp.QUERY_SCALES.index(1.0)]
+    # A photo is not a tile, so registry and query sides embed its 1x input alike.
+    np.testing.assert_allclose(fp.compute(image(photo)).embedding(), one, atol=2e-3)
+    assert q.vector[64:] == fp.embedding_code(one)
+    assert not np.allclose(q.query_embeddings[0], q.query_embeddings[2])
+
+
+def fingerprint_with_codes(bow_spectrum: bytes, embedded: np.ndarray) -> fp.Fingerprint:
+    return fp.Fingerprint(bow_spectrum + fp.embedding_code(embedded), b"", 1, 1)
+
+
+def test_embedding_distance_is_the_nearest_of_the_query_scales():
+    rng = np.random.default_rng(4)
+    stored = rng.standard_normal((3, embedding.DIM))
+    index = engine.MatchIndex()
+    for key, e in enumerate(stored):
+        index.add(key, fingerprint_with_codes(bytes(64), e).vector)
+    # The query's 1x code is far from everything, its 2x code equals design 2's.
+    far = -stored[2]
+    query = fp.Fingerprint(
+        bytes(64) + fp.embedding_code(far),
+        b"",
+        1,
+        1,
+        query_embeddings=np.stack([rng.standard_normal(embedding.DIM), far, stored[2]]),
+    )
+    d = index.distances(query.vector, engine._query_codes(query))
+    assert d.shape == (3, 3)
+    assert d[2, 2] == 0
+    assert list(d[0]) == [0, 0, 0] and list(d[1]) == [0, 0, 0]
+    # Without the other scales only the 1x code counts: design 2 is as far as can be.
+    assert index.distances(query.vector)[2, 2] == embedding.DIM
+
+
+def test_the_embedding_shortlist_reaches_designs_the_other_codes_rank_last():
+    rng = np.random.default_rng(6)
+    n = 200
+    codes = rng.integers(0, 256, (n, 64), dtype=np.uint8)
+    embeddings = rng.standard_normal((n, embedding.DIM))
+    index = engine.MatchIndex()
+    index.load(
+        np.arange(n),
+        np.stack(
+            [
+                np.frombuffer(fingerprint_with_codes(c.tobytes(), e).vector, np.uint8)
+                for c, e in zip(codes, embeddings, strict=True)
+            ]
+        ),
+    )
+    target = 123
+    # The query's first two codes are the complement of the target's: it is last
+    # by both; its embedding is the target's.
+    query = fingerprint_with_codes((~codes[target]).tobytes(), embeddings[target])
+    first, embedded = index.shortlists(query, 30, 15)
+    assert target not in [k for k, _d in first]
+    assert embedded[0] == (target, 0)
+    assert len(embedded) == 15
+    union = index.candidates(query, 30, 15)
+    assert len(union) == len({k for k, _d in union}) and (target, 0) in union
+    index.remove(target)
+    assert target not in [k for k, _d in index.shortlists(query, 30, 15)[1]]
+
+
+def test_embedding_leader_needs_a_margin_over_other_designs_only():
+    cos = np.array([0.95, 0.93, 0.80])
+    # 0 and 1 are two images of one design: 1 is no rival; design 2 is 0.15 behind.
+    assert engine.embedding_leader(cos, [7, 7, 8]) == 0
+    # As three designs, the leader is only 0.02 ahead: none.
+    assert engine.embedding_leader(cos, [1, 2, 3]) is None
+    assert engine.embedding_leader(np.zeros(0), []) is None
+
+
+@pytest.fixture(scope="module")
+def registry():
+    names = sorted(p.name for p in PATTERNS.glob("*.png"))
+    fps = {key: fp.compute(image(rgb(name))) for key, name in enumerate(names)}
+    index = engine.MatchIndex()
+    for key, f in fps.items():
+        index.add(key, f.vector)
+    return names, fps, index
+
+
+def evidence(count: float, correlation: float = 0.0) -> engine._Evidence:
+    return engine._Evidence(count, correlation=correlation, corr_runner_up=0.0)
+
+
+@pytest.mark.parametrize(
+    ("count", "correlation", "flagged"),
+    [(3, 0.0, True), (0, 0.65, True), (2, 0.0, False), (0, 0.55, False)],
+)
+def test_embedding_leader_with_weak_backing_is_a_match(
+    registry, monkeypatch, count, correlation, flagged
+):
+    # The rule of docs/benchmarks.md row 17: the embedding alone flags 23% of the
+    # distractor queries, so it only lowers the bar for evidence of another kind.
+    names, fps, index = registry
+    key = names.index("hero-leaf.png")
+    query = fp.compute_query(image(suite._jpeg(rgb("hero-leaf.png"), 30)))
+
+    def weak(q, candidates, groups=None):
+        return [
+            evidence(count, correlation) if c is fps[key] else evidence(0)
+            for c in candidates
+        ]
+
+    monkeypatch.setattr(engine, "verify_many", weak)
+    results = engine.match(query, index, lambda keys: {k: fps[k] for k in keys})
+    top = results[0]
+    assert engine.score_of(evidence(count, correlation)) <= engine.MATCH_THRESHOLD
+    assert top.key == key and top.embedding > 0.5
+    assert top.is_match is flagged
+    assert (top.score == engine.EMBED_SCORE) is flagged
+    assert not any(r.is_match for r in results[1:])
+
+
+def test_weak_backing_without_the_embedding_lead_is_no_match(registry, monkeypatch):
+    names, fps, index = registry
+    key = names.index("hero-leaf.png")
+    query = fp.compute_query(image(suite._jpeg(rgb("hero-leaf.png"), 30)))
+    monkeypatch.setattr(
+        engine,
+        "verify_many",
+        lambda q, candidates, groups=None: [evidence(3) for _c in candidates],
+    )
+    # Every design has stored the same embedding as the original: no one leads.
+    same = {
+        k: fp.Fingerprint(f.vector, fps[key].features, f.width, f.height)
+        for k, f in fps.items()
+    }
+    results = engine.match(query, index, lambda keys: {k: same[k] for k in keys})
+    assert results and not any(r.is_match for r in results)
