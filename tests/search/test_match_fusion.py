@@ -22,68 +22,71 @@ def image(array: np.ndarray) -> Image.Image:
     return Image.fromarray(np.ascontiguousarray(array))
 
 
-def test_fingerprint_stores_the_embedding_and_its_sign_code():
+def test_registered_fingerprint_stores_three_embeddings_and_their_codes():
     f = fp.compute(image(rgb("hero-leaf.png")))
-    e = f.embedding()
-    assert e.shape == (embedding.DIM,)
-    assert abs(float(np.linalg.norm(e)) - 1) < 1e-2  # float16 storage
+    e = f.embeddings()
+    assert e.shape == (len(embedding.REGISTRY_SCALES), embedding.DIM)
+    np.testing.assert_allclose(np.linalg.norm(e, axis=1), 1, atol=1e-2)  # float16
     assert f.vector[64:] == fp.embedding_code(e)
-    assert len(f.vector) * 8 == fp.VECTOR_BITS == 256 + 256 + embedding.DIM
-    assert f.query_embeddings is None
-    # The stored bytes keep the embedding (the database row holds no more).
+    assert len(f.vector) * 8 == fp.VECTOR_BITS == 512 + 3 * embedding.DIM
+    # The stored bytes keep the embeddings (the database row holds no more).
     again = fp.Fingerprint.from_bytes(f.to_bytes())
-    np.testing.assert_array_equal(again.embedding(), e)
+    np.testing.assert_array_equal(again.embeddings(), e)
+    # The three sizes see different things: they are not one embedding thrice.
+    assert float(e[0] @ e[2]) < 0.99
 
 
-def test_a_query_carries_its_embedding_at_every_query_scale():
+def test_a_query_is_embedded_once_and_as_the_registry_does_at_1x():
     photo = suite.market_photo(rgb("hero-leaf.png"), np.random.default_rng(2))
     q = fp.compute_query(image(photo))
-    assert q.query_embeddings.shape == (len(fp.QUERY_SCALES), embedding.DIM)
-    one = q.query_embeddings[fp.QUERY_SCALES.index(1.0)]
-    # A photo is not a tile, so registry and query sides embed its 1x input alike.
-    np.testing.assert_allclose(fp.compute(image(photo)).embedding(), one, atol=2e-3)
+    (one,) = q.embeddings()
+    assert len(q.vector) * 8 == fp.QUERY_VECTOR_BITS
     assert q.vector[64:] == fp.embedding_code(one)
-    assert not np.allclose(q.query_embeddings[0], q.query_embeddings[2])
+    # A photo is not a seamless tile: the registry side embeds it unpadded at 1x too.
+    registered = fp.compute(image(photo)).embeddings()
+    np.testing.assert_allclose(registered[1], one, atol=2e-3)
 
 
-def fingerprint_with_codes(bow_spectrum: bytes, embedded: np.ndarray) -> fp.Fingerprint:
+def test_no_embedding_is_read_from_features_without_one():
+    assert fp.Fingerprint(bytes(engine.CODE_BYTES), b"", 1, 1).embeddings().shape == (
+        0,
+        embedding.DIM,
+    )
+
+
+def registered_codes(bow_spectrum: bytes, embedded: np.ndarray) -> bytes:
+    return bow_spectrum + fp.embedding_code(embedded)
+
+
+def query_with(bow_spectrum: bytes, embedded: np.ndarray) -> fp.Fingerprint:
     return fp.Fingerprint(bow_spectrum + fp.embedding_code(embedded), b"", 1, 1)
 
 
-def test_embedding_distance_is_the_nearest_of_the_query_scales():
+def test_embedding_distance_is_the_nearest_of_the_registered_scales():
     rng = np.random.default_rng(4)
-    stored = rng.standard_normal((3, embedding.DIM))
+    stored = rng.standard_normal((4, 3, embedding.DIM))
     index = engine.MatchIndex()
     for key, e in enumerate(stored):
-        index.add(key, fingerprint_with_codes(bytes(64), e).vector)
-    # The query's 1x code is far from everything, its 2x code equals design 2's.
-    far = -stored[2]
-    query = fp.Fingerprint(
-        bytes(64) + fp.embedding_code(far),
-        b"",
-        1,
-        1,
-        query_embeddings=np.stack([rng.standard_normal(embedding.DIM), far, stored[2]]),
-    )
-    d = index.distances(query.vector, engine._query_codes(query))
-    assert d.shape == (3, 3)
-    assert d[2, 2] == 0
-    assert list(d[0]) == [0, 0, 0] and list(d[1]) == [0, 0, 0]
-    # Without the other scales only the 1x code counts: design 2 is as far as can be.
-    assert index.distances(query.vector)[2, 2] == embedding.DIM
+        index.add(key, registered_codes(bytes(64), e))
+    # The query equals design 2's 2x embedding, and is the opposite of its 1x one.
+    d = index.distances(query_with(bytes(64), stored[2, 2]).vector)
+    assert d.shape == (3, 4)
+    assert d[2, 2] == 0 and min(d[2, [0, 1, 3]]) > 20
+    assert list(d[0]) == [0] * 4 and list(d[1]) == [0] * 4
+    assert index.distances(query_with(bytes(64), -stored[2, 0]).vector)[2, 2] > 0
 
 
 def test_the_embedding_shortlist_reaches_designs_the_other_codes_rank_last():
     rng = np.random.default_rng(6)
     n = 200
     codes = rng.integers(0, 256, (n, 64), dtype=np.uint8)
-    embeddings = rng.standard_normal((n, embedding.DIM))
+    embeddings = rng.standard_normal((n, 3, embedding.DIM))
     index = engine.MatchIndex()
     index.load(
         np.arange(n),
         np.stack(
             [
-                np.frombuffer(fingerprint_with_codes(c.tobytes(), e).vector, np.uint8)
+                np.frombuffer(registered_codes(c.tobytes(), e), np.uint8)
                 for c, e in zip(codes, embeddings, strict=True)
             ]
         ),
@@ -91,7 +94,7 @@ def test_the_embedding_shortlist_reaches_designs_the_other_codes_rank_last():
     target = 123
     # The query's first two codes are the complement of the target's: it is last
     # by both; its embedding is the target's.
-    query = fingerprint_with_codes((~codes[target]).tobytes(), embeddings[target])
+    query = query_with((~codes[target]).tobytes(), embeddings[target, 1])
     first, embedded = index.shortlists(query, 30, 15)
     assert target not in [k for k, _d in first]
     assert embedded[0] == (target, 0)

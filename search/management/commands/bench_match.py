@@ -69,9 +69,8 @@ class Command(BaseCommand):
         # designs the caller may not see.
         fetch = engine.SHORTLIST * 3
         fetch_embedded = engine.EMBED_SHORTLIST * 3
-        embedding_codes = np.stack([np.packbits(e > 0) for e in probe.query_embeddings])
         bow, spectrum = slice(0, 32), slice(32, 64)
-        embedded = slice(64, engine.CODE_BYTES)
+        embedded = [slice(b, b + 16) for b in range(64, engine.CODE_BYTES, 16)]
 
         def candidates():
             return index.candidates(probe, fetch, fetch_embedded)
@@ -81,12 +80,9 @@ class Command(BaseCommand):
         def brute_force():
             # The same three distances and nearest lists, the plain numpy way.
             q = np.frombuffer(probe.vector, np.uint8)
-            x = np.bitwise_count(codes ^ q)
+            x = np.bitwise_count(codes[:, :64] ^ q[:64])
             e = np.min(
-                [
-                    np.bitwise_count(codes[:, embedded] ^ c).sum(1)
-                    for c in embedding_codes
-                ],
+                [np.bitwise_count(codes[:, part] ^ q[64:]).sum(1) for part in embedded],
                 axis=0,
             )
             return (
