@@ -133,7 +133,11 @@ def registry_embeddings(
         y = rescale(x, f)
         if f == 2:
             h, w = y.shape
-            y = np.pad(y[h // 4 : h // 4 + h // 2, w // 4 : w // 4 + w // 2], WRAP, mode="reflect")
+            y = np.pad(
+                y[h // 4 : h // 4 + h // 2, w // 4 : w // 4 + w // 2],
+                WRAP,
+                mode="reflect",
+            )
         elif seamless:
             y = np.pad(y, WRAP, mode="wrap")
         out.append(embed(y, net))

@@ -126,8 +126,12 @@ class ImageFingerprint(models.Model):
     algorithm = models.CharField(
         max_length=40, db_index=True, help_text=_("fingerprint.ALGORITHM_VERSION")
     )
-    vector = models.BinaryField(help_text=_("Candidate-stage code (256 bits)."))
-    features = models.BinaryField(help_text=_("Keypoints for verification."))
+    vector = models.BinaryField(
+        help_text=_("Candidate-stage codes (fingerprint.VECTOR_BITS bits).")
+    )
+    features = models.BinaryField(
+        help_text=_("Verification data: keypoints, thumbnail, texture embeddings.")
+    )
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)

@@ -173,3 +173,20 @@ def test_weak_backing_without_the_embedding_lead_is_no_match(registry, monkeypat
     }
     results = engine.match(query, index, lambda keys: {k: same[k] for k in keys})
     assert results and not any(r.is_match for r in results)
+
+
+def _registered_vector_bytes(array: np.ndarray) -> int:
+    return len(fp.compute(image(array)).vector)
+
+
+def test_fingerprinting_still_works_in_a_forked_child():
+    # eval_match's workers and a pre-loading server fork after the parent has
+    # fingerprinted: the embedding thread does not survive fork(), its executor must
+    # not either, or the child waits for ever.
+    import multiprocessing
+
+    leaf = rgb("hero-leaf.png")
+    fp.compute(image(leaf))
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        job = pool.apply_async(_registered_vector_bytes, (leaf,))
+        assert job.get(timeout=120) == fp.VECTOR_BITS // 8
