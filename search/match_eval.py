@@ -78,8 +78,8 @@ def _register(path: Path) -> tuple[fp.Fingerprint, np.ndarray, np.ndarray]:
     return _fingerprint_array(rgb), phash(rgb), pdq8(rgb)[0]
 
 
-def _query_one(job: tuple[Path, str, int]) -> dict:
-    path, alteration, truth = job
+def _query_one(job: tuple[Path, str, int, str]) -> dict:
+    path, alteration, truth, source = job
     reg = _REG
     rgb = suite.alter(_open(path), path.name, alteration)
     query = _query_fingerprint(rgb)
@@ -100,6 +100,7 @@ def _query_one(job: tuple[Path, str, int]) -> dict:
 
     return {
         "file": path.name,
+        "source": source,
         "evidence": max((r.evidence for r in results), default=0.0),
         "correlation": max((r.correlation for r in results), default=0.0),
         "alteration": alteration,
@@ -130,6 +131,28 @@ class Report:
     # Flagged distractors that are pixel-level copies of the registered pattern they
     # were flagged against (see pixel_similarity): file -> (registered, corr, scale).
     derived: dict[str, tuple[str, float, float]] = field(default_factory=dict)
+
+    @staticmethod
+    def by_source(reg: list[dict], alts: list[str]) -> dict:
+        """Recall per source folder: tells a weakness of the engine from a kind of image.
+
+        The pattern folder mixes print-like designs with faint noise textures; where a
+        figure is low, this says which of them it is low on.
+        """
+        out = {}
+        for source in sorted({r["source"] for r in reg}):
+            rows = [r for r in reg if r["source"] == source]
+            per = {
+                a: float(np.mean([r["found"] for r in rows if r["alteration"] == a]))
+                for a in alts
+                if any(r["alteration"] == a for r in rows)
+            }
+            out[source] = {
+                "designs": len({r["file"] for r in rows}),
+                "mean_recall_at_5": float(np.mean(list(per.values()))),
+                "recall_at_5": per,
+            }
+        return out
 
     def table(self) -> dict:
         """Summarise rows into per-alteration recall and the false-match rates."""
@@ -166,6 +189,7 @@ class Report:
             if any(r["file"] not in self.derived for r in dis)
             else 0.0,
             "shortlist_recall": shortlist,
+            "recall_by_source": self.by_source(reg, alts),
         }
         for name in ("phash", "pdq8"):
             dmin = np.array([r[name][2] for r in dis])
@@ -232,7 +256,12 @@ def evaluate(
         [p.name for p in registered], index, fps, np.stack(ph), np.stack(pdq)
     )
     jobs_list = [
-        (path, alt, registered.index(path) if path in registered else -1)
+        (
+            path,
+            alt,
+            registered.index(path) if path in registered else -1,
+            _source(folder, path),
+        )
         for n, path in enumerate(files)
         if n % every == offset % every
         for alt in alterations
@@ -330,6 +359,12 @@ def audit_flagged_distractors(
         if corr >= DERIVED_CORRELATION:
             out[name] = (registered[key].name, round(corr, 3), round(scale, 3))
     return out
+
+
+def _source(folder: Path, path: Path) -> str:
+    """The first folder under DIR that holds the image ("." for images at the top)."""
+    parts = path.relative_to(folder).parts
+    return parts[0] if len(parts) > 1 else "."
 
 
 def _single_thread() -> None:

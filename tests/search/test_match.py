@@ -3,6 +3,7 @@
 import datetime
 import io
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -350,3 +351,45 @@ def test_stale_fingerprints_are_reported_until_rebuilt(registry):
     assert ImageFingerprint.objects.filter(algorithm="old-1").count() == 0
     # ... until rebuild_fingerprints has recomputed it.
     assert services.find_similar(io.BytesIO(cogs))[0].design == registry[1]
+
+
+def test_eval_match_breaks_recall_down_by_source_folder(tmp_path):
+    # Two source folders: the table says how the engine does on each kind of image.
+    files = sorted(PATTERNS.glob("*.png"))
+    for n, path in enumerate(files):
+        folder = tmp_path / ("prints" if n % 2 else "textures")
+        folder.mkdir(exist_ok=True)
+        shutil.copy(path, folder / path.name)
+    out = io.StringIO()
+    call_command(
+        "eval_match",
+        str(tmp_path),
+        "--json",
+        "--jobs",
+        "1",
+        "--alteration",
+        "mirror",
+        "--no-progress",
+        stdout=out,
+    )
+    table = json.loads(out.getvalue())
+    by_source = table["methods"]["engine"]["recall_by_source"]
+    registered = table["registered"]
+    # The split by name hash registers one design of each folder.
+    assert set(by_source) == {"prints", "textures"}
+    assert [s["designs"] for s in by_source.values()] == [1, 1] and registered == 2
+    for info in by_source.values():
+        assert info["recall_at_5"]["mirror"] == info["mean_recall_at_5"] == 1.0
+    text = io.StringIO()
+    call_command(
+        "eval_match",
+        str(tmp_path),
+        "--jobs",
+        "1",
+        "--alteration",
+        "mirror",
+        "--no-progress",
+        stdout=text,
+    )
+    assert "by source folder" in text.getvalue()
+    assert "prints: 1 registered designs, 1.000" in text.getvalue()

@@ -117,6 +117,16 @@ class Command(BaseCommand):
             f"pHash Hamming cut at ≤1% false: {ph['hamming_cut_at_1pct']}; "
             f"PDQ×8: {pdq['hamming_cut_at_1pct']}",
         ]
+        by_source = eng.get("recall_by_source", {})
+        if len(by_source) > 1:
+            lines.append("engine recall@5 by source folder (mean; lowest alteration):")
+            for source, info in by_source.items():
+                worst = min(info["recall_at_5"], key=info["recall_at_5"].get)
+                lines.append(
+                    f"  {source}: {info['designs']} registered designs, "
+                    f"{info['mean_recall_at_5']:.3f}; {worst} "
+                    f"{info['recall_at_5'][worst]:.3f}"
+                )
         derived = eng.get("derived_distractors", {})
         if derived:
             lines.append(
