@@ -193,3 +193,35 @@ def test_a_motif_repeated_across_the_query_is_one_piece_of_evidence():
     query = keypoint_fingerprint(query_points, np.repeat(motif, 16, axis=0), 400)
     evidence = engine._keypoint_evidence(query, [registered])[0]
     assert evidence.count <= 1
+
+
+def test_index_distances_equal_a_bit_by_bit_count_even_when_every_bit_differs():
+    # The distances are added as uint8 pairs before widening: an all-ones query
+    # against all-zero codes (256 and 128 differing bits) must not wrap round.
+    rng = np.random.default_rng(1)
+    codes = rng.integers(0, 256, (70_000, engine.CODE_BYTES), dtype=np.uint8)
+    codes[0] = 0
+    index = engine.MatchIndex()
+    index.load(np.arange(len(codes)), codes)
+    bits = np.unpackbits(codes, axis=1).astype(np.int32)
+    for query in (
+        rng.integers(0, 256, engine.QUERY_BYTES, dtype=np.uint8),
+        np.full(engine.QUERY_BYTES, 255, np.uint8),
+    ):
+        q = np.unpackbits(query).astype(np.int32)
+        differ = bits[:, :512] != q[:512]
+        embedded = [
+            (bits[:, 512 + 128 * j : 640 + 128 * j] != q[512:640]).sum(axis=1)
+            for j in range(3)
+        ]
+        expected = np.stack(
+            [
+                differ[:, :256].sum(axis=1),
+                differ[:, 256:].sum(axis=1),
+                np.min(embedded, axis=0),
+            ]
+        )
+        assert np.array_equal(index.distances(query.tobytes()), expected)
+    assert index.distances(np.full(engine.QUERY_BYTES, 255, np.uint8).tobytes())[
+        :, 0
+    ].tolist() == [256, 256, 128]
