@@ -142,11 +142,7 @@ class Report:
         out = {}
         for source in sorted({r["source"] for r in reg}):
             rows = [r for r in reg if r["source"] == source]
-            per = {
-                a: float(np.mean([r["found"] for r in rows if r["alteration"] == a]))
-                for a in alts
-                if any(r["alteration"] == a for r in rows)
-            }
+            per = _recall(rows, alts)
             out[source] = {
                 "designs": len({r["file"] for r in rows}),
                 "mean_recall_at_5": float(np.mean(list(per.values()))),
@@ -166,14 +162,8 @@ class Report:
             "threshold": self.threshold,
             "methods": {},
         }
-        engine_rows = {
-            a: float(np.mean([r["found"] for r in reg if r["alteration"] == a]))
-            for a in alts
-        }
-        shortlist = {
-            a: float(np.mean([r["in_shortlist"] for r in reg if r["alteration"] == a]))
-            for a in alts
-        }
+        engine_rows = _recall(reg, alts)
+        shortlist = _recall(reg, alts, "in_shortlist")
         out["methods"]["engine"] = {
             "recall_at_5": engine_rows,
             "mean_recall_at_5": float(np.mean(list(engine_rows.values()))),
@@ -225,6 +215,18 @@ class Report:
         return out
 
 
+class NothingToEvaluate(ValueError):
+    """The queries hold no registered image: recall would be undefined."""
+
+
+def _recall(rows: list[dict], alts: list[str], key: str = "found") -> dict:
+    """Share of rows[key] per alteration, for the alterations the rows hold."""
+    per: dict[str, list] = {a: [] for a in alts}
+    for r in rows:
+        per[r["alteration"]].append(r[key])
+    return {a: float(np.mean(v)) for a, v in per.items() if v}
+
+
 def evaluate(
     folder: Path,
     *,
@@ -266,6 +268,11 @@ def evaluate(
         if n % every == offset % every
         for alt in alterations
     ]
+    if not any(truth >= 0 for _p, _a, truth, _s in jobs_list):
+        raise NothingToEvaluate(
+            "None of the queried images is registered: query more of the folder "
+            "(a smaller --every) or use a folder with more images."
+        )
     rows = []
     if jobs > 1:
         # fork: the workers inherit the registry built above instead of rebuilding it.

@@ -19,6 +19,7 @@ from designs.images import clean_image_bytes
 from designs.models import FabricDesign
 from search import fingerprint, matching, services
 from search import match_suite as suite
+from search.management.commands.eval_match import Command as EvalMatch
 from search.models import ImageFingerprint
 from tests.factories import make_staff, make_user
 
@@ -270,11 +271,12 @@ def test_search_page_shows_query_and_candidates_side_by_side(client, registry):
     assert "mirrored" not in chinese
 
 
-def test_eval_match_reports_engine_and_baselines(tmp_path):
+def eval_mirror(folder: Path) -> dict:
+    """eval_match's JSON table for the mirror alteration alone, in this process."""
     out = io.StringIO()
     call_command(
         "eval_match",
-        str(PATTERNS),
+        str(folder),
         "--json",
         "--jobs",
         "1",
@@ -283,7 +285,11 @@ def test_eval_match_reports_engine_and_baselines(tmp_path):
         "--no-progress",
         stdout=out,
     )
-    table = json.loads(out.getvalue())
+    return json.loads(out.getvalue())
+
+
+def test_eval_match_reports_engine_and_baselines(tmp_path):
+    table = eval_mirror(PATTERNS)
     assert set(table["methods"]) == {"engine", "phash", "pdq8"}
     assert table["methods"]["engine"]["recall_at_5"]["mirror"] == 1.0
     with pytest.raises(CommandError):
@@ -360,36 +366,35 @@ def test_eval_match_breaks_recall_down_by_source_folder(tmp_path):
         folder = tmp_path / ("prints" if n % 2 else "textures")
         folder.mkdir(exist_ok=True)
         shutil.copy(path, folder / path.name)
-    out = io.StringIO()
-    call_command(
-        "eval_match",
-        str(tmp_path),
-        "--json",
-        "--jobs",
-        "1",
-        "--alteration",
-        "mirror",
-        "--no-progress",
-        stdout=out,
-    )
-    table = json.loads(out.getvalue())
+    table = eval_mirror(tmp_path)
     by_source = table["methods"]["engine"]["recall_by_source"]
-    registered = table["registered"]
     # The split by name hash registers one design of each folder.
+    assert table["registered"] == 2
     assert set(by_source) == {"prints", "textures"}
-    assert [s["designs"] for s in by_source.values()] == [1, 1] and registered == 2
+    assert [s["designs"] for s in by_source.values()] == [1, 1]
     for info in by_source.values():
         assert info["recall_at_5"]["mirror"] == info["mean_recall_at_5"] == 1.0
-    text = io.StringIO()
-    call_command(
-        "eval_match",
-        str(tmp_path),
-        "--jobs",
-        "1",
-        "--alteration",
-        "mirror",
-        "--no-progress",
-        stdout=text,
-    )
-    assert "by source folder" in text.getvalue()
-    assert "prints: 1 registered designs, 1.000" in text.getvalue()
+    text = EvalMatch.format(table)
+    assert "by source folder" in text
+    assert "prints: 1 registered designs, 1.000" in text
+
+
+def test_eval_match_refuses_queries_without_a_registered_image(tmp_path):
+    # Every fourth image from the second: hero-floatingCogs alone, a distractor.
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("earlier run\n")
+    with pytest.raises(CommandError, match="None of the queried images is registered"):
+        call_command(
+            "eval_match",
+            str(PATTERNS),
+            "--every",
+            "4",
+            "--offset",
+            "1",
+            "--jobs",
+            "1",
+            "--rows",
+            str(rows),
+            "--no-progress",
+        )
+    assert rows.read_text() == "earlier run\n"

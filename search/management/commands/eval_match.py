@@ -51,11 +51,15 @@ class Command(BaseCommand):
         path = Path(folder)
         if not path.is_dir() or not match_eval.pattern_files(path):
             raise CommandError(f"{folder} is not a folder with PNG/JPEG/WebP images.")
-        rows_file = open(options["rows"], "w") if options.get("rows") else None
+        rows_file = None
 
         def on_row(row: dict) -> None:
-            # Written as they come, so a long run can be looked at before it ends.
-            if rows_file:
+            # Written as they come, so a long run can be looked at before it ends;
+            # opened at the first row, so a run refused before it starts leaves an
+            # existing file as it was.
+            nonlocal rows_file
+            if options.get("rows"):
+                rows_file = rows_file or open(options["rows"], "w")
                 rows_file.write(json.dumps(row) + "\n")
                 rows_file.flush()
 
@@ -77,6 +81,8 @@ class Command(BaseCommand):
                     progress=progress,
                     on_row=on_row,
                 )
+        except match_eval.NothingToEvaluate as error:
+            raise CommandError(str(error)) from error
         finally:
             if rows_file:
                 rows_file.close()
