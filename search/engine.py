@@ -45,6 +45,17 @@ MATCH_THRESHOLD = 0.5
 # one (docs/benchmarks.md, "What was tried", row 8).
 CORRELATION_MARGIN = 0.1
 CORRELATION_SURE = 0.95
+# The same thumbnails correlated after whitening (every frequency's magnitude set to
+# about 1, phase kept): the peak over the surface's RMS is a signal-to-noise ratio
+# that does not grow with how smooth the images are. A heavy JPEG of a faint texture
+# keeps only its 8x8-block means, which still line up with the original's (median
+# 18.7 against 5.3 for the best other design, docs/benchmarks.md row 22). Lattices
+# and stripes also peak high against each other, so the peak counts only when it is
+# PHASE_RATIO times every other shortlisted design's; then PHASE_AT_THRESHOLD maps
+# to MATCH_THRESHOLD.
+PHASE_AT_THRESHOLD = 14.0
+PHASE_RATIO = 2.5
+PHASE_EPS = 0.1  # of the mean magnitude, so empty frequencies are not blown up
 # Keypoint geometry at a scale beyond this factor either way is not taken as a copy:
 # lattices and grids line up with any other lattice of a multiple of their period
 # (distractors agreed at 0.06x and 5x), while the copies in the suite, market photos
@@ -83,6 +94,7 @@ class Result:
     evidence: float = 0.0  # agreeing keypoint matches
     correlation: float = 0.0  # best thumbnail correlation
     embedding: float = 0.0  # texture embedding cosine (best over the query's scales)
+    phase: float = 0.0  # whitened thumbnail correlation, peak over RMS
 
 
 class MatchIndex:
@@ -239,10 +251,16 @@ def score_from_correlation(r: float) -> float:
     return float(0.5 * excess / (CORRELATION_AT_THRESHOLD - CORRELATION_FLOOR))
 
 
+def score_from_phase(z: float) -> float:
+    """Map a whitened correlation peak to [0, 1]; PHASE_AT_THRESHOLD → 0.5."""
+    return float(z / (z + PHASE_AT_THRESHOLD)) if z > 0 else 0.0
+
+
 def score_of(evidence: "_Evidence") -> float:
     return max(
         score_from_evidence(evidence.count),
         score_from_correlation(evidence.correlation_counted),
+        score_from_phase(evidence.phase_counted),
     )
 
 
@@ -264,6 +282,17 @@ class _Evidence:
     corr_orientation: int = 0  # 0-3 quarter turns, +4 if mirrored
     corr_inverted: bool = False
     corr_runner_up: float = 0.0  # best correlation of any other shortlisted design
+    phase: float = 0.0  # whitened thumbnail correlation: peak over RMS
+    phase_orientation: int = 0
+    phase_inverted: bool = False
+    phase_runner_up: float = 0.0  # best phase peak of any other shortlisted design
+
+    @property
+    def phase_counted(self) -> float:
+        """Return the phase peak if it stands out from every other design, else 0."""
+        if self.phase >= PHASE_RATIO * self.phase_runner_up:
+            return self.phase
+        return 0.0
 
     @property
     def correlation_counted(self) -> float:
@@ -295,44 +324,87 @@ def verify_many(
     group = np.arange(len(candidates)) if groups is None else np.asarray(groups)
     results = _keypoint_evidence(query, candidates, group)
     correlations = _correlations(query, candidates)
-    values = np.array([r for r, _o, _i in correlations] + [0.0])
-    for n, (r, orientation, inverted) in enumerate(correlations):
+    values = np.array([c.plain for c in correlations] + [0.0])
+    phases = np.array([c.phase for c in correlations] + [0.0])
+    for n, c in enumerate(correlations):
         others = np.append(group != group[n], True)  # the 0.0 sentinel: no others
         results[n] = replace(
             results[n],
-            correlation=r,
-            corr_orientation=orientation,
-            corr_inverted=inverted,
+            correlation=c.plain,
+            corr_orientation=c.orientation,
+            corr_inverted=c.inverted,
             corr_runner_up=float(values[others].max()),
+            phase=c.phase,
+            phase_orientation=c.phase_orientation,
+            phase_inverted=c.phase_inverted,
+            phase_runner_up=float(phases[others].max()),
             colour_shift=float(np.linalg.norm(query.colour() - candidates[n].colour())),
         )
     return results
 
 
+@dataclass(frozen=True)
+class _Correlation:
+    plain: float = 0.0
+    orientation: int = 0
+    inverted: bool = False
+    phase: float = 0.0
+    phase_orientation: int = 0
+    phase_inverted: bool = False
+
+
+def _whiten(spectrum: np.ndarray) -> np.ndarray:
+    """Set each frequency's magnitude to about 1 (PHASE_EPS keeps empty ones small)."""
+    magnitude = np.abs(spectrum)
+    floor = PHASE_EPS * magnitude.mean(axis=(-2, -1), keepdims=True) + 1e-6
+    white = spectrum / (magnitude + floor)
+    white[..., 0, 0] = 0  # the mean carries no pattern
+    return white
+
+
 def _correlations(
     query: Fingerprint, candidates: list[Fingerprint]
-) -> list[tuple[float, int, bool]]:
-    """Best circular correlation of the thumbnails over the 8 orientations and sign."""
+) -> list[_Correlation]:
+    """Best circular correlation of the thumbnails over the 8 orientations and sign,
+    plain and whitened (all candidates in one batch of FFTs)."""
     q = query.thumbnail()
-    out = [(0.0, 0, False)] * len(candidates)
-    if q is None:
+    out = [_Correlation()] * len(candidates)
+    thumbs = [(n, c.thumbnail()) for n, c in enumerate(candidates)]
+    thumbs = [(n, t) for n, t in thumbs if t is not None]
+    if q is None or not thumbs:
         return out
     turned = [
         np.rot90(q[:, ::-1] if flip else q, k) for flip in (0, 1) for k in range(4)
     ]
-    qf = np.conj(np.fft.rfft2(np.stack(turned)))
-    n_pixels = q.size
-    for n, cand in enumerate(candidates):
-        c = cand.thumbnail()
-        if c is None:
-            continue
-        corr = np.fft.irfft2(np.fft.rfft2(c)[None] * qf, s=c.shape) / n_pixels
-        flat = np.abs(corr).reshape(8, -1)
-        orientation = int(flat.max(axis=1).argmax())
-        at = int(flat[orientation].argmax())
-        value = float(corr[orientation].reshape(-1)[at])
-        out[n] = (abs(value), orientation, value < 0)
+    spectra = np.fft.rfft2(np.stack(turned))
+    cf = np.fft.rfft2(np.stack([t for _n, t in thumbs]))[:, None]
+    shape = q.shape
+    plain = np.fft.irfft2(cf * np.conj(spectra), s=shape) / q.size
+    white = np.fft.irfft2(_whiten(cf) * np.conj(_whiten(spectra)), s=shape)
+    plain = plain.reshape(len(thumbs), 8, -1)
+    white = white.reshape(len(thumbs), 8, -1)
+    # The whitened surfaces' peak over their RMS, best orientation by that ratio.
+    w_peak = np.abs(white).max(axis=2)
+    z = w_peak / (np.sqrt((white * white).mean(axis=2)) + 1e-12)
+    for row, (n, _t) in enumerate(thumbs):
+        orientation, value = _peak(plain[row])
+        w_orientation = int(z[row].argmax())
+        w_at = int(np.abs(white[row, w_orientation]).argmax())
+        out[n] = _Correlation(
+            abs(value),
+            orientation,
+            value < 0,
+            float(z[row, w_orientation]),
+            w_orientation,
+            bool(white[row, w_orientation, w_at] < 0),
+        )
     return out
+
+
+def _peak(surfaces: np.ndarray) -> tuple[int, float]:
+    """Return the orientation and signed value of the largest |correlation|."""
+    orientation, at = np.unravel_index(int(np.abs(surfaces).argmax()), surfaces.shape)
+    return int(orientation), float(surfaces[orientation, at])
 
 
 def _keypoint_evidence(
@@ -491,10 +563,17 @@ def _distinct(points: np.ndarray, cell: float = 2.0) -> int:
 
 def describe(evidence: _Evidence) -> str | None:
     """Name what was done to the registered design, as far as the geometry tells."""
-    if score_from_correlation(evidence.correlation_counted) > score_from_evidence(
-        evidence.count
-    ):
-        return _describe_correlation(evidence)
+    keypoints = score_from_evidence(evidence.count)
+    plain = score_from_correlation(evidence.correlation_counted)
+    phase = score_from_phase(evidence.phase_counted)
+    if phase > max(keypoints, plain):
+        return _describe_turn(
+            evidence.phase_orientation, evidence.phase_inverted, evidence.colour_shift
+        )
+    if plain > keypoints:
+        return _describe_turn(
+            evidence.corr_orientation, evidence.corr_inverted, evidence.colour_shift
+        )
     parts = []
     if evidence.mirrored:
         parts.append("mirrored")
@@ -512,13 +591,14 @@ def describe(evidence: _Evidence) -> str | None:
     return ", ".join(parts) or None
 
 
-def _describe_correlation(evidence: _Evidence) -> str | None:
+def _describe_turn(orientation: int, inverted: bool, colour_shift: float) -> str | None:
+    """Name the alteration a thumbnail correlation found (whole-image witnesses)."""
     parts = []
-    if evidence.corr_orientation >= 4:
+    if orientation >= 4:
         parts.append("mirrored")
-    if evidence.corr_orientation % 4:
+    if orientation % 4:
         parts.append("rotated")
-    if evidence.corr_inverted or evidence.colour_shift > 20:
+    if inverted or colour_shift > 20:
         parts.append("recoloured")
     return ", ".join(parts) or None
 
@@ -581,6 +661,7 @@ def match(
             evidence=ev.count,
             correlation=round(ev.correlation, 4),
             embedding=round(float(cosines[n]), 4),
+            phase=round(ev.phase, 2),
         )
         scored.append((-score, hamming[key], key, result))
     scored.sort(key=lambda row: row[:3])

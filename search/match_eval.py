@@ -113,6 +113,8 @@ def _query_one(job: tuple[Path, str, int, str]) -> dict:
             (r.correlation for r in results if r.key == truth), 0.0
         ),
         "truth_embedding": next((r.embedding for r in results if r.key == truth), 0.0),
+        "truth_phase": next((r.phase for r in results if r.key == truth), 0.0),
+        "flagged_phase": next((r.phase for r in results if r.is_match), 0.0),
         "flagged": any(r.is_match for r in results),
         "flagged_key": next((r.key for r in results if r.is_match), -1),
         "best_score": max((r.score for r in results), default=0.0),

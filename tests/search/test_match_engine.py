@@ -119,6 +119,70 @@ def test_a_correlation_that_does_not_stand_out_counts_at_most_the_threshold():
     assert engine.score_of(perfect) > engine.MATCH_THRESHOLD
 
 
+def faint_texture(seed: int, side: int = 400) -> np.ndarray:
+    """A seamless grain of a few grey levels, like the SubtlePatterns textures."""
+    rng = np.random.default_rng(seed)
+    fy, fx = np.fft.fftfreq(side)[:, None], np.fft.fftfreq(side)[None]
+    grey = np.full((side, side), 200.0)
+    for contrast, sigma in ((3.0, 0.35), (0.3, 0.05)):
+        spectrum = np.fft.fft2(rng.normal(size=(side, side)))
+        spectrum *= np.exp(-(fx**2 + fy**2) / (2 * sigma**2))
+        band = np.real(np.fft.ifft2(spectrum))
+        grey += contrast * (band - band.mean()) / band.std()
+    return (
+        np.stack([grey, grey * 0.97, grey * 0.93], axis=-1)
+        .clip(0, 255)
+        .astype(np.uint8)
+    )
+
+
+def jpeg(array: np.ndarray, quality: int) -> np.ndarray:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, "JPEG", quality=quality)
+    buffer.seek(0)
+    return np.asarray(Image.open(buffer).convert("RGB"))
+
+
+def query_fingerprint(array: np.ndarray) -> fp.Fingerprint:
+    return fp.compute_query(Image.fromarray(np.ascontiguousarray(array)))
+
+
+def test_a_heavy_jpeg_of_a_faint_texture_is_found_by_the_whitened_correlation():
+    # JPEG 30 leaves a faint grain only its 8x8-block means: no keypoints agree and
+    # the plain thumbnail correlation stays under its threshold, but the whitened
+    # one still peaks where the original lines up, far above any other design.
+    registered = [compute(faint_texture(seed)) for seed in (1, 2, 3)]
+    copy = query_fingerprint(jpeg(faint_texture(1)[:, ::-1], 30))
+    evidence = engine.verify_many(copy, registered)
+    copied = evidence[0]
+    assert engine.score_from_evidence(copied.count) <= engine.MATCH_THRESHOLD
+    assert (
+        engine.score_from_correlation(copied.correlation_counted)
+        <= engine.MATCH_THRESHOLD
+    )
+    assert copied.phase > 1.5 * engine.PHASE_AT_THRESHOLD
+    assert engine.score_of(copied) > engine.MATCH_THRESHOLD
+    assert engine.describe(copied) == "mirrored"
+    assert all(engine.score_of(ev) <= engine.MATCH_THRESHOLD for ev in evidence[1:])
+
+    unrelated = query_fingerprint(jpeg(faint_texture(9), 30))
+    for ev in engine.verify_many(unrelated, registered):
+        assert ev.phase < engine.PHASE_AT_THRESHOLD
+        assert engine.score_of(ev) <= engine.MATCH_THRESHOLD
+
+
+def test_a_phase_peak_that_does_not_stand_out_counts_nothing():
+    # Lattices and stripes peak high against each other: a peak counts only when it
+    # is PHASE_RATIO times every other shortlisted design's.
+    z = 3 * engine.PHASE_AT_THRESHOLD
+    tied = engine._Evidence(0.0, phase=z, phase_runner_up=0.9 * z)
+    ahead = engine._Evidence(0.0, phase=z, phase_runner_up=z / engine.PHASE_RATIO)
+    weak = engine._Evidence(0.0, phase=0.9 * engine.PHASE_AT_THRESHOLD)
+    assert engine.score_of(tied) == 0.0
+    assert engine.score_of(ahead) == pytest.approx(0.75)
+    assert engine.score_of(weak) < engine.MATCH_THRESHOLD
+
+
 def keypoint_fingerprint(points: np.ndarray, descriptors: np.ndarray, side: int):
     features = fp.pack_features(points, descriptors)
     return fp.Fingerprint(bytes(engine.CODE_BYTES), features, side, side)
