@@ -289,3 +289,18 @@ def test_index_distances_equal_a_bit_by_bit_count_even_when_every_bit_differs():
     assert index.distances(np.full(engine.QUERY_BYTES, 255, np.uint8).tobytes())[
         :, 0
     ].tolist() == [256, 256, 128]
+
+
+def test_a_candidate_without_a_thumbnail_gets_no_correlation_and_spoils_no_other():
+    # Fingerprints stored before thumbnails existed carry none: the batched FFTs must
+    # leave them at zero and still correlate the others.
+    registered = compute(faint_texture(1))
+    points = np.zeros((0, 2), np.float32)
+    bare = keypoint_fingerprint(points, np.zeros((0, 128), np.uint8), 400)
+    assert bare.thumbnail() is None
+    copy = query_fingerprint(jpeg(faint_texture(1), 30))
+    without, with_thumb = engine.verify_many(copy, [bare, registered])
+    assert without.correlation == 0.0 and without.phase == 0.0
+    assert with_thumb.phase > engine.PHASE_AT_THRESHOLD
+    assert with_thumb.phase_runner_up == 0.0
+    assert engine.score_of(with_thumb) > engine.MATCH_THRESHOLD
