@@ -394,28 +394,29 @@ def _correlations(
     white = np.fft.irfft2(_whiten(cf) * np.conj(_whiten(spectra)), s=shape)
     plain = plain.reshape(len(thumbs), 8, -1)
     white = white.reshape(len(thumbs), 8, -1)
-    # The whitened surfaces' peak over their RMS, best orientation by that ratio.
-    w_peak = np.abs(white).max(axis=2)
-    z = w_peak / (np.sqrt((white * white).mean(axis=2)) + 1e-12)
+    # Plain: the orientation with the largest |correlation|. Whitened: the one with
+    # the largest peak over the surface's RMS (the statistic that is compared).
+    orientation = np.abs(plain).max(axis=2).argmax(axis=1)
+    value = _signed_peak(plain, orientation)
+    z = np.abs(white).max(axis=2) / (np.sqrt((white * white).mean(axis=2)) + 1e-12)
+    w_orientation = z.argmax(axis=1)
+    w_value = _signed_peak(white, w_orientation)
     for row, (n, _t) in enumerate(thumbs):
-        orientation, value = _peak(plain[row])
-        w_orientation = int(z[row].argmax())
-        w_at = int(np.abs(white[row, w_orientation]).argmax())
         out[n] = _Correlation(
-            abs(value),
-            orientation,
-            value < 0,
-            float(z[row, w_orientation]),
-            w_orientation,
-            bool(white[row, w_orientation, w_at] < 0),
+            abs(float(value[row])),
+            int(orientation[row]),
+            bool(value[row] < 0),
+            float(z[row, w_orientation[row]]),
+            int(w_orientation[row]),
+            bool(w_value[row] < 0),
         )
     return out
 
 
-def _peak(surfaces: np.ndarray) -> tuple[int, float]:
-    """Return the orientation and signed value of the largest |correlation|."""
-    orientation, at = np.unravel_index(int(np.abs(surfaces).argmax()), surfaces.shape)
-    return int(orientation), float(surfaces[orientation, at])
+def _signed_peak(surfaces: np.ndarray, orientation: np.ndarray) -> np.ndarray:
+    """Return each row's value of largest |correlation| in its chosen orientation."""
+    chosen = surfaces[np.arange(len(surfaces)), orientation]
+    return chosen[np.arange(len(chosen)), np.abs(chosen).argmax(axis=1)]
 
 
 def _keypoint_evidence(

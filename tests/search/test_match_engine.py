@@ -136,13 +136,6 @@ def faint_texture(seed: int, side: int = 400) -> np.ndarray:
     )
 
 
-def jpeg(array: np.ndarray, quality: int) -> np.ndarray:
-    buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, "JPEG", quality=quality)
-    buffer.seek(0)
-    return np.asarray(Image.open(buffer).convert("RGB"))
-
-
 def query_fingerprint(array: np.ndarray) -> fp.Fingerprint:
     return fp.compute_query(Image.fromarray(np.ascontiguousarray(array)))
 
@@ -152,7 +145,9 @@ def test_a_heavy_jpeg_of_a_faint_texture_is_found_by_the_whitened_correlation():
     # the plain thumbnail correlation stays under its threshold, but the whitened
     # one still peaks where the original lines up, far above any other design.
     registered = [compute(faint_texture(seed)) for seed in (1, 2, 3)]
-    copy = query_fingerprint(jpeg(faint_texture(1)[:, ::-1], 30))
+    copy = query_fingerprint(
+        suite._jpeg(np.ascontiguousarray(faint_texture(1)[:, ::-1]), 30)
+    )
     evidence = engine.verify_many(copy, registered)
     copied = evidence[0]
     assert engine.score_from_evidence(copied.count) <= engine.MATCH_THRESHOLD
@@ -165,7 +160,7 @@ def test_a_heavy_jpeg_of_a_faint_texture_is_found_by_the_whitened_correlation():
     assert engine.describe(copied) == "mirrored"
     assert all(engine.score_of(ev) <= engine.MATCH_THRESHOLD for ev in evidence[1:])
 
-    unrelated = query_fingerprint(jpeg(faint_texture(9), 30))
+    unrelated = query_fingerprint(suite._jpeg(faint_texture(9), 30))
     for ev in engine.verify_many(unrelated, registered):
         assert ev.phase < engine.PHASE_AT_THRESHOLD
         assert engine.score_of(ev) <= engine.MATCH_THRESHOLD
@@ -298,7 +293,7 @@ def test_a_candidate_without_a_thumbnail_gets_no_correlation_and_spoils_no_other
     points = np.zeros((0, 2), np.float32)
     bare = keypoint_fingerprint(points, np.zeros((0, 128), np.uint8), 400)
     assert bare.thumbnail() is None
-    copy = query_fingerprint(jpeg(faint_texture(1), 30))
+    copy = query_fingerprint(suite._jpeg(faint_texture(1), 30))
     without, with_thumb = engine.verify_many(copy, [bare, registered])
     assert without.correlation == 0.0 and without.phase == 0.0
     assert with_thumb.phase > engine.PHASE_AT_THRESHOLD

@@ -1,10 +1,5 @@
-import numpy as np, json
-d = np.load('/tmp/lab/phase_thumbs.npz')
-names = list(d['names']); alts = list(d['alts']); regn = list(d['reg'])
-der = set(json.load(open('/tmp/lab/full.json'))['methods']['engine']['derived_distractors'])
-Z = np.load('/tmp/lab/Z_0.1_1.npy')
-t = np.array([regn.index(n) if n in regn else -1 for n in names]); isreg = t >= 0
-unrel = np.array([(n not in der) and (n not in regn) for n in names])
+import numpy as np
+from common import names, alts, regn, der, Z, t, isreg, unrel
 rng = np.random.default_rng(0)
 arg = Z.argmax(axis=2); top1 = Z.max(axis=2)
 # pessimistic shortlist: top candidate plus a random 20% of the others as rivals

@@ -1,10 +1,6 @@
-import numpy as np, json
-d = np.load('/tmp/lab/phase_thumbs.npz')
-names = list(d['names']); alts = list(d['alts']); regn = list(d['reg'])
-der = set(json.load(open('/tmp/lab/full.json'))['methods']['engine']['derived_distractors'])
-Z = np.load('/tmp/lab/Z_0.1_1.npy')
-t = np.array([regn.index(n) if n in regn else -1 for n in names]); isreg = t >= 0
-unrel = np.array([(n not in der) and (n not in regn) for n in names])
+import json
+import numpy as np
+from common import names, alts, regn, der, Z, t, isreg, unrel
 S = np.sort(Z, axis=2); top1, top2 = S[..., -1], S[..., -2]; arg = Z.argmax(axis=2)
 correct = isreg[:, None] & (arg == t[:, None])
 rows = [json.loads(l) for l in open('/tmp/lab/full.jsonl')]
