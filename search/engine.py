@@ -21,7 +21,8 @@ Two stages (docs/benchmarks.md, "Image match", has the measurements):
 The shortlist is the union of the nearest designs by the bag-of-words and spectrum codes
 and the nearest EMBED_SHORTLIST by the learned texture embedding's sign code. When the
 embedding (float, re-ranked among the verified) puts one design clearly first, weaker
-keypoint or correlation evidence for it suffices (EMBED_* below).
+keypoint or correlation evidence for it suffices, and none when it leads by far
+(EMBED_* below).
 """
 
 from collections.abc import Callable, Iterable
@@ -74,9 +75,9 @@ EMBED_SHORTLIST = 15
 # When the embedding puts a candidate first, EMBED_MARGIN (cosine) ahead of every other
 # design, EMBED_PLACES agreeing keypoint places, a standing-out thumbnail correlation
 # of EMBED_CORRELATION or a whitened peak of EMBED_PHASE (no lead needed) make it a
-# match. Alone, the embedding's margin is met by 23% of the distractor queries, so it
-# only lowers the bar. Places and correlation were chosen on the even half of the
-# pattern folder and checked on the odd half (docs/benchmarks.md row 17); with the
+# match. Alone, a margin of EMBED_MARGIN is met by 23% of the distractor queries, so
+# below EMBED_SURE_MARGIN it only lowers the bar. Places and correlation were chosen
+# on the even half of the pattern folder and checked on the odd half (docs/benchmarks.md row 17); with the
 # whitened correlation, every verified candidate of all 7,260 queries was weighed again
 # (row 25): 2 places or a peak of 7 took the even half 0.875 -> 0.884 and the held-out
 # odd half 0.860 -> 0.875, flagging 0.57% of the unrelated distractor queries (0.45%
@@ -86,6 +87,13 @@ EMBED_PLACES = 2
 EMBED_CORRELATION = 0.6
 EMBED_PHASE = 7.0
 EMBED_SCORE = 0.51  # just over MATCH_THRESHOLD: sure enough to flag, not more
+# A leader EMBED_SURE_MARGIN ahead of every other design at a cosine of at least
+# EMBED_SURE_COSINE needs no other backing. Chosen on the even half of the pattern
+# folder by replaying every verified candidate (docs/benchmarks.md row 26): the odd
+# half +0.0035 for one more unrelated distractor query flagged; a margin of 0.25 took
+# the even half's unrelated flags from 0.70% to 1.66%, 0.15 to 3.6%.
+EMBED_SURE_MARGIN = 0.3
+EMBED_SURE_COSINE = 0.8
 QUERY_KEYPOINTS = 600
 RATIO = 0.8
 CODE_BYTES = fp.VECTOR_BITS // 8
@@ -653,7 +661,8 @@ def match(
     groups = [group_of(key) for key in keys] if group_of else list(range(len(keys)))
     evidence = verify_many(query, [fps[key] for key in keys], groups)
     cosines = embedding_similarities(query, [fps[key] for key in keys])
-    leader = embedding_leader(cosines, groups)
+    leader, lead = embedding_lead(cosines, groups)
+    sure = lead >= EMBED_SURE_MARGIN
     hamming = {key: d for key, d in first}
     for key, d in nearest_embedded:
         hamming.setdefault(key, fp.VECTOR_BITS + d)
@@ -664,6 +673,7 @@ def match(
             ev.count >= EMBED_PLACES
             or ev.correlation_counted >= EMBED_CORRELATION
             or ev.phase >= EMBED_PHASE
+            or (sure and cosines[n] >= EMBED_SURE_COSINE)
         ):
             score = max(score, EMBED_SCORE)
         is_match = score > MATCH_THRESHOLD
@@ -703,9 +713,14 @@ def embedding_leader(cosines: np.ndarray, groups: list[int]) -> int | None:
     Clearly: EMBED_MARGIN ahead of the best candidate of any other design (images of
     one design do not compete with each other).
     """
+    return embedding_lead(cosines, groups)[0]
+
+
+def embedding_lead(cosines: np.ndarray, groups: list[int]) -> tuple[int | None, float]:
+    """Return (embedding_leader, its cosine margin over every other design; 0 if none)."""
     if not len(cosines):
-        return None
+        return None, 0.0
     best = int(np.argmax(cosines))
     others = [c for c, g in zip(cosines, groups, strict=True) if g != groups[best]]
-    runner_up = max(others, default=0.0)
-    return best if cosines[best] - runner_up >= EMBED_MARGIN else None
+    margin = float(cosines[best] - max(others, default=0.0))
+    return (best, margin) if margin >= EMBED_MARGIN else (None, 0.0)

@@ -137,6 +137,25 @@ def evidence(
     )
 
 
+@pytest.fixture(scope="module")
+def leaf(registry):
+    """(key of hero-leaf in the registry, its JPEG 30 copy as a query fingerprint)."""
+    names, _fps, _index = registry
+    query = fp.compute_query(image(suite._jpeg(rgb("hero-leaf.png"), 30)))
+    return names.index("hero-leaf.png"), query
+
+
+def set_cosines(monkeypatch, fps, key, leader: float, others: float) -> None:
+    """Make the embedding give the design `key` one cosine and every other another."""
+    monkeypatch.setattr(
+        engine,
+        "embedding_similarities",
+        lambda q, candidates: np.array(
+            [leader if c is fps[key] else others for c in candidates], np.float32
+        ),
+    )
+
+
 @pytest.mark.parametrize(
     ("count", "correlation", "phase", "flagged"),
     [
@@ -149,13 +168,12 @@ def evidence(
     ],
 )
 def test_embedding_leader_with_weak_backing_is_a_match(
-    registry, monkeypatch, count, correlation, phase, flagged
+    registry, leaf, monkeypatch, count, correlation, phase, flagged
 ):
     # The rule of docs/benchmarks.md rows 17 and 25: the embedding alone flags 23% of
     # the distractor queries, so it only lowers the bar for evidence of another kind.
-    names, fps, index = registry
-    key = names.index("hero-leaf.png")
-    query = fp.compute_query(image(suite._jpeg(rgb("hero-leaf.png"), 30)))
+    _names, fps, index = registry
+    key, query = leaf
 
     def weak(q, candidates, groups=None):
         return [
@@ -164,6 +182,8 @@ def test_embedding_leader_with_weak_backing_is_a_match(
         ]
 
     monkeypatch.setattr(engine, "verify_many", weak)
+    # A clear lead, short of EMBED_SURE_MARGIN: the backing decides.
+    set_cosines(monkeypatch, fps, key, 0.9, 0.75)
     results = engine.match(query, index, lambda keys: {k: fps[k] for k in keys})
     top = results[0]
     assert (
@@ -175,10 +195,46 @@ def test_embedding_leader_with_weak_backing_is_a_match(
     assert not any(r.is_match for r in results[1:])
 
 
-def test_weak_backing_without_the_embedding_lead_is_no_match(registry, monkeypatch):
-    names, fps, index = registry
-    key = names.index("hero-leaf.png")
-    query = fp.compute_query(image(suite._jpeg(rgb("hero-leaf.png"), 30)))
+@pytest.mark.parametrize(
+    ("leader_cosine", "runner_up_cosine", "flagged"),
+    [
+        (0.85, 0.50, True),
+        (0.85, 0.60, False),  # 0.25 ahead: not far enough
+        (0.75, 0.40, False),  # far ahead, but not close enough to the query
+    ],
+)
+def test_embedding_leader_far_ahead_needs_no_backing(
+    registry, leaf, monkeypatch, leader_cosine, runner_up_cosine, flagged
+):
+    # docs/benchmarks.md row 26: EMBED_SURE_MARGIN ahead at EMBED_SURE_COSINE or more.
+    _names, fps, index = registry
+    key, query = leaf
+    monkeypatch.setattr(
+        engine,
+        "verify_many",
+        lambda q, candidates, groups=None: [evidence(0) for _c in candidates],
+    )
+    set_cosines(monkeypatch, fps, key, leader_cosine, runner_up_cosine)
+    results = engine.match(query, index, lambda keys: {k: fps[k] for k in keys})
+    assert len(results) > 1
+    assert [r.key for r in results if r.is_match] == ([key] if flagged else [])
+    if flagged:
+        assert results[0].key == key and results[0].score == engine.EMBED_SCORE
+        assert results[0].embedding == pytest.approx(leader_cosine, abs=1e-4)
+
+
+def test_embedding_lead_reports_the_margin_over_other_designs():
+    cos = np.array([0.95, 0.93, 0.60])
+    assert engine.embedding_lead(cos, [7, 7, 8]) == (0, pytest.approx(0.35))
+    assert engine.embedding_lead(cos, [1, 2, 3]) == (None, 0.0)
+    assert engine.embedding_lead(np.zeros(0), []) == (None, 0.0)
+
+
+def test_weak_backing_without_the_embedding_lead_is_no_match(
+    registry, leaf, monkeypatch
+):
+    _names, fps, index = registry
+    key, query = leaf
     monkeypatch.setattr(
         engine,
         "verify_many",

@@ -26,7 +26,8 @@ def one(job):
     ev = engine.verify_many(q, cands)
     cos = engine.embedding_similarities(q, cands)
     leader = engine.embedding_leader(cos, list(range(len(keys))))
-    rows = [(key, e.count, e.correlation, e.corr_runner_up, e.phase, e.phase_runner_up, float(cos[n]), n == leader, engine.score_of(e)) for n, (key, e) in enumerate(zip(keys, ev))]
+    cosg = [float(cos[n] - max([cos[m] for m in range(len(keys)) if m != n], default=0.0)) for n in range(len(keys))]
+    rows = [(key, e.count, e.correlation, e.corr_runner_up, e.phase, e.phase_runner_up, float(cos[n]), n == leader, engine.score_of(e), cosg[n]) for n, (key, e) in enumerate(zip(keys, ev))]
     return path.name, alt, truth, rows
 
 if __name__ == '__main__':

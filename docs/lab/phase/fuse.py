@@ -11,7 +11,7 @@ def corr_counted(c, ru):
     return c if (c > E.CORRELATION_SURE or c - ru >= E.CORRELATION_MARGIN) else min(c, E.CORRELATION_AT_THRESHOLD)
 def final(rows, extra):
     out = []
-    for (key, cnt, c, cru, ph, phru, cos, lead, score) in rows:
+    for (key, cnt, c, cru, ph, phru, cos, lead, score, *_gap) in rows:
         s = score
         if lead and (cnt >= E.EMBED_PLACES or corr_counted(c, cru) >= E.EMBED_CORRELATION):
             s = max(s, E.EMBED_SCORE)
