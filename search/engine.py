@@ -77,9 +77,9 @@ EMBED_SHORTLIST = 15
 # of EMBED_CORRELATION or a whitened peak of EMBED_PHASE (no lead needed) make it a
 # match. Alone, a margin of EMBED_MARGIN is met by 23% of the distractor queries, so
 # below EMBED_SURE_MARGIN it only lowers the bar. Places and correlation were chosen
-# on the even half of the pattern folder and checked on the odd half (docs/benchmarks.md row 17); with the
-# whitened correlation, every verified candidate of all 7,260 queries was weighed again
-# (row 25): 2 places or a peak of 7 took the even half 0.875 -> 0.884 and the held-out
+# on the even half of the pattern folder and checked on the odd half
+# (docs/benchmarks.md row 17); with the whitened correlation, every verified candidate
+# of all 7,260 queries was weighed again (row 25): 2 places or a peak of 7 took the even half 0.875 -> 0.884 and the held-out
 # odd half 0.860 -> 0.875, flagging 0.57% of the unrelated distractor queries (0.45%
 # before; a peak of 5 flagged 1.02%).
 EMBED_MARGIN = 0.1
@@ -662,7 +662,7 @@ def match(
     evidence = verify_many(query, [fps[key] for key in keys], groups)
     cosines = embedding_similarities(query, [fps[key] for key in keys])
     leader, lead = embedding_lead(cosines, groups)
-    sure = lead >= EMBED_SURE_MARGIN
+    sure = lead >= EMBED_SURE_MARGIN and cosines[leader] >= EMBED_SURE_COSINE
     hamming = {key: d for key, d in first}
     for key, d in nearest_embedded:
         hamming.setdefault(key, fp.VECTOR_BITS + d)
@@ -673,7 +673,7 @@ def match(
             ev.count >= EMBED_PLACES
             or ev.correlation_counted >= EMBED_CORRELATION
             or ev.phase >= EMBED_PHASE
-            or (sure and cosines[n] >= EMBED_SURE_COSINE)
+            or sure
         ):
             score = max(score, EMBED_SCORE)
         is_match = score > MATCH_THRESHOLD
@@ -707,17 +707,12 @@ def embedding_similarities(
     return out
 
 
-def embedding_leader(cosines: np.ndarray, groups: list[int]) -> int | None:
-    """Return the index of the candidate the embedding puts clearly first, if any.
-
-    Clearly: EMBED_MARGIN ahead of the best candidate of any other design (images of
-    one design do not compete with each other).
-    """
-    return embedding_lead(cosines, groups)[0]
-
-
 def embedding_lead(cosines: np.ndarray, groups: list[int]) -> tuple[int | None, float]:
-    """Return (embedding_leader, its cosine margin over every other design; 0 if none)."""
+    """Return (the candidate the embedding puts clearly first, its margin), if any.
+
+    Clearly: EMBED_MARGIN (cosine) ahead of the best candidate of any other design
+    (images of one design do not compete with each other). (None, 0.0) if none is.
+    """
     if not len(cosines):
         return None, 0.0
     best = int(np.argmax(cosines))

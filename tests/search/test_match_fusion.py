@@ -105,13 +105,13 @@ def test_the_embedding_shortlist_reaches_designs_the_other_codes_rank_last():
     assert target not in [k for k, _d in index.shortlists(query, 30, 15)[1]]
 
 
-def test_embedding_leader_needs_a_margin_over_other_designs_only():
-    cos = np.array([0.95, 0.93, 0.80])
-    # 0 and 1 are two images of one design: 1 is no rival; design 2 is 0.15 behind.
-    assert engine.embedding_leader(cos, [7, 7, 8]) == 0
+def test_embedding_lead_needs_a_margin_over_other_designs_only():
+    cos = np.array([0.95, 0.93, 0.60])
+    # 0 and 1 are two images of one design: 1 is no rival; design 2 is 0.35 behind.
+    assert engine.embedding_lead(cos, [7, 7, 8]) == (0, pytest.approx(0.35))
     # As three designs, the leader is only 0.02 ahead: none.
-    assert engine.embedding_leader(cos, [1, 2, 3]) is None
-    assert engine.embedding_leader(np.zeros(0), []) is None
+    assert engine.embedding_lead(cos, [1, 2, 3]) == (None, 0.0)
+    assert engine.embedding_lead(np.zeros(0), []) == (None, 0.0)
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +143,15 @@ def leaf(registry):
     names, _fps, _index = registry
     query = fp.compute_query(image(suite._jpeg(rgb("hero-leaf.png"), 30)))
     return names.index("hero-leaf.png"), query
+
+
+def set_evidence(monkeypatch, count: float) -> None:
+    """Make verification find `count` agreeing places for every candidate alike."""
+    monkeypatch.setattr(
+        engine,
+        "verify_many",
+        lambda q, candidates, groups=None: [evidence(count) for _c in candidates],
+    )
 
 
 def set_cosines(monkeypatch, fps, key, leader: float, others: float) -> None:
@@ -209,11 +218,7 @@ def test_embedding_leader_far_ahead_needs_no_backing(
     # docs/benchmarks.md row 26: EMBED_SURE_MARGIN ahead at EMBED_SURE_COSINE or more.
     _names, fps, index = registry
     key, query = leaf
-    monkeypatch.setattr(
-        engine,
-        "verify_many",
-        lambda q, candidates, groups=None: [evidence(0) for _c in candidates],
-    )
+    set_evidence(monkeypatch, 0)
     set_cosines(monkeypatch, fps, key, leader_cosine, runner_up_cosine)
     results = engine.match(query, index, lambda keys: {k: fps[k] for k in keys})
     assert len(results) > 1
@@ -223,23 +228,12 @@ def test_embedding_leader_far_ahead_needs_no_backing(
         assert results[0].embedding == pytest.approx(leader_cosine, abs=1e-4)
 
 
-def test_embedding_lead_reports_the_margin_over_other_designs():
-    cos = np.array([0.95, 0.93, 0.60])
-    assert engine.embedding_lead(cos, [7, 7, 8]) == (0, pytest.approx(0.35))
-    assert engine.embedding_lead(cos, [1, 2, 3]) == (None, 0.0)
-    assert engine.embedding_lead(np.zeros(0), []) == (None, 0.0)
-
-
 def test_weak_backing_without_the_embedding_lead_is_no_match(
     registry, leaf, monkeypatch
 ):
     _names, fps, index = registry
     key, query = leaf
-    monkeypatch.setattr(
-        engine,
-        "verify_many",
-        lambda q, candidates, groups=None: [evidence(3) for _c in candidates],
-    )
+    set_evidence(monkeypatch, 3)
     # Every design has stored the same embedding as the original: no one leads.
     same = {
         k: fp.Fingerprint(f.vector, fps[key].features, f.width, f.height)

@@ -25,7 +25,7 @@ def one(job):
     cands = [fps[key] for key in keys]
     ev = engine.verify_many(q, cands)
     cos = engine.embedding_similarities(q, cands)
-    leader = engine.embedding_leader(cos, list(range(len(keys))))
+    leader = engine.embedding_lead(cos, list(range(len(keys))))[0]
     cosg = [float(cos[n] - max([cos[m] for m in range(len(keys)) if m != n], default=0.0)) for n in range(len(keys))]
     rows = [(key, e.count, e.correlation, e.corr_runner_up, e.phase, e.phase_runner_up, float(cos[n]), n == leader, engine.score_of(e), cosg[n]) for n, (key, e) in enumerate(zip(keys, ev))]
     return path.name, alt, truth, rows
