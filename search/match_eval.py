@@ -50,11 +50,12 @@ def _hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _Registry:
-    names: list[str]
+    names: list[str]  # the folder's registered files, then "filler-<i>"
     index: engine.MatchIndex
     fps: dict[int, fp.Fingerprint]
     phash: np.ndarray
     pdq: np.ndarray
+    designs: int = 0  # keys below this are the folder's; the rest are fillers
 
 
 _REG: _Registry | None = None
@@ -75,6 +76,17 @@ def _query_fingerprint(rgb: np.ndarray) -> fp.Fingerprint:
 
 def _register(path: Path) -> tuple[fp.Fingerprint, np.ndarray, np.ndarray]:
     rgb = _open(path)
+    return _fingerprint_array(rgb), phash(rgb), pdq8(rgb)[0]
+
+
+# Generated fillers are drawn from seeds no training run uses (train_embedding's
+# --synthetic takes 0, 1, 2, ...): a filler the embedding was trained on would be
+# easier to tell apart than an unseen design.
+FILLER_SEED = 1_000_000
+
+
+def _register_filler(i: int) -> tuple[fp.Fingerprint, np.ndarray, np.ndarray]:
+    rgb = suite.synthetic_texture(FILLER_SEED + i)
     return _fingerprint_array(rgb), phash(rgb), pdq8(rgb)[0]
 
 
@@ -117,6 +129,9 @@ def _query_one(job: tuple[Path, str, int, str]) -> dict:
         "flagged_phase": next((r.phase for r in results if r.is_match), 0.0),
         "flagged": any(r.is_match for r in results),
         "flagged_key": next((r.key for r in results if r.is_match), -1),
+        # A generated filler is unrelated to every image of the folder: flagging one
+        # is a false match whatever the query.
+        "flagged_filler": any(r.is_match and r.key >= reg.designs for r in results[:5]),
         "best_score": max((r.score for r in results), default=0.0),
         "truth_score": next((r.score for r in results if r.key == truth), 0.0),
         "phash": baseline(ph),
@@ -130,6 +145,7 @@ class Report:
     distractors: int
     threshold: float
     rows: list[dict] = field(default_factory=list)
+    fillers: int = 0
     # Flagged distractors that are pixel-level copies of the registered pattern they
     # were flagged against (see pixel_similarity): file -> (registered, corr, scale).
     derived: dict[str, tuple[str, float, float]] = field(default_factory=dict)
@@ -162,6 +178,7 @@ class Report:
             "distractors": self.distractors,
             "queries": len(self.rows),
             "threshold": self.threshold,
+            "fillers": self.fillers,
             "methods": {},
         }
         engine_rows = _recall(reg, alts)
@@ -183,6 +200,17 @@ class Report:
             "shortlist_recall": shortlist,
             "recall_by_source": self.by_source(reg, alts),
         }
+        if self.fillers:
+            out["methods"]["engine"]["flagged_filler_rate"] = {
+                "registered_queries": float(
+                    np.mean([r.get("flagged_filler", False) for r in reg])
+                ),
+                "distractor_queries": float(
+                    np.mean([r.get("flagged_filler", False) for r in dis])
+                )
+                if dis
+                else 0.0,
+            }
         for name in ("phash", "pdq8"):
             dmin = np.array([r[name][2] for r in dis])
             # The loosest threshold that flags at most 1% of the distractors.
@@ -238,8 +266,15 @@ def evaluate(
     offset: int = 0,
     progress: Callable[[int, int], None] | None = None,
     on_row: Callable[[dict], None] | None = None,
+    fillers: int = 0,
+    filler_progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Register two thirds of folder, query everything altered, and return the rows."""
+    """Register two thirds of folder, query everything altered, and return the rows.
+
+    `fillers` generated textures (match_suite.synthetic_texture) are registered
+    beside the folder's designs: a larger registry, as a center's would be, holds
+    more look-alikes for every query, and a flag on a filler is always false.
+    """
     global _REG
     if jobs > 1:
         # OpenCV's thread pool does not survive fork(): workers would hang in their
@@ -256,8 +291,31 @@ def evaluate(
         index.add(key, f.vector)
         ph.append(p)
         pdq.append(q)
+    names = [p.name for p in registered]
+    if fillers:
+        if jobs > 1:
+            pool = multiprocessing.get_context("fork").Pool(
+                jobs, initializer=_single_thread
+            )
+            made = pool.imap(_register_filler, range(fillers), chunksize=16)
+        else:
+            pool, made = None, map(_register_filler, range(fillers))
+        try:
+            for i, (f, p, q) in enumerate(made):
+                key = len(registered) + i
+                fps[key] = f
+                index.add(key, f.vector)
+                ph.append(p)
+                pdq.append(q)
+                names.append(f"filler-{i}")
+                if filler_progress:
+                    filler_progress(i + 1, fillers)
+        finally:
+            if pool:
+                pool.close()
+                pool.join()
     _REG = _Registry(
-        [p.name for p in registered], index, fps, np.stack(ph), np.stack(pdq)
+        names, index, fps, np.stack(ph), np.stack(pdq), designs=len(registered)
     )
     jobs_list = [
         (
@@ -294,7 +352,9 @@ def evaluate(
             if progress:
                 progress(len(rows), len(jobs_list))
     rows.sort(key=lambda r: (r["file"], alterations.index(r["alteration"])))
-    report = Report(len(registered), len(distractors), engine.MATCH_THRESHOLD, rows)
+    report = Report(
+        len(registered), len(distractors), engine.MATCH_THRESHOLD, rows, fillers
+    )
     report.derived = audit_flagged_distractors(rows, registered, files)
     return report
 
@@ -354,7 +414,8 @@ def audit_flagged_distractors(
     by_name = {p.name: p for p in files}
     votes: dict[str, dict[int, int]] = {}
     for r in rows:
-        if r["truth"] < 0 and r["flagged"]:
+        # A filler is no file of the folder to compare with (and never a copy).
+        if r["truth"] < 0 and r["flagged"] and r["flagged_key"] < len(registered):
             counts = votes.setdefault(r["file"], {})
             counts[r["flagged_key"]] = counts.get(r["flagged_key"], 0) + 1
     out = {}

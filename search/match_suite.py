@@ -179,6 +179,80 @@ def synthetic_pattern(seed: int, size: int = 2000, repeat: int = 250) -> np.ndar
     return np.ascontiguousarray(np.tile(tile, (reps, reps, 1))[:size, :size])
 
 
+def synthetic_texture(seed: int) -> np.ndarray:
+    """Draw a deterministic seamless texture, often faint, as fabric grounds are.
+
+    Periodic by construction (noise shaped in the Fourier domain of the tile, threads
+    and marks drawn with wrap-round), so it tiles like a registered repeat. Families:
+    shaped noise (grain, paper, brushed, mottled), woven threads, scattered marks and
+    lines, and mixtures of two of them; 150-400 px, 2-60 grey levels of contrast on a
+    random ground. Used to give the embedding's training more textures than the
+    pattern folder's registered part holds (search.train_embedding --synthetic).
+    """
+    rng = np.random.default_rng([seed, 7919])
+    n = int(rng.integers(150, 401))
+
+    def shaped_noise():
+        f = np.fft.fftfreq(n)
+        fy, fx = np.meshgrid(f, f, indexing="ij")
+        ang = rng.uniform(0, np.pi)
+        stretch = 1.0 if rng.random() < 0.5 else rng.uniform(1.5, 12)
+        u = fx * np.cos(ang) + fy * np.sin(ang)
+        v = -fx * np.sin(ang) + fy * np.cos(ang)
+        r = np.sqrt(u * u + (v * stretch) ** 2) + 1e-4
+        if rng.random() < 0.5:  # a band: grain of one size
+            c, bw = rng.uniform(0.02, 0.35), rng.uniform(0.2, 0.8)
+            gain = np.exp(-0.5 * (np.log(r / c) / bw) ** 2)
+        else:  # 1/f^beta: paper, stone, mottling
+            gain = r ** -rng.uniform(0.5, 2.0) * (r < rng.uniform(0.15, 0.5))
+        spec = np.fft.fft2(rng.standard_normal((n, n))) * gain
+        return np.real(np.fft.ifft2(spec))
+
+    def threads():
+        y, x = np.mgrid[0:n, 0:n].astype(np.float64)
+        p1, p2 = int(rng.integers(3, 24)), int(rng.integers(3, 24))
+        k1, k2 = n // p1, n // p2  # whole periods per tile: seamless
+        w = np.sin(2 * np.pi * k1 * x / n) * rng.uniform(0.3, 1)
+        w = w + np.sin(2 * np.pi * k2 * y / n + rng.uniform(0, 6)) * rng.uniform(0, 1)
+        if rng.random() < 0.5:  # twill: the weave runs diagonally
+            w = w + np.sin(2 * np.pi * k1 * (x + y) / n) * rng.uniform(0.2, 1)
+        return w + 0.5 * shaped_noise() / (shaped_noise().std() + 1e-9)
+
+    def marks():
+        canvas = np.zeros((3 * n, 3 * n), np.float32)
+        size, count = int(rng.integers(1, 10)), int(rng.integers(10, 200))
+        lines = rng.random() < 0.4
+        for _ in range(count):
+            cy, cx = rng.uniform(0, n, 2)
+            val = float(rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 1))
+            a = rng.uniform(0, np.pi)
+            d = (4 * size * np.cos(a), 4 * size * np.sin(a))
+            # Drawn at all nine offsets of a 3x3 canvas whose centre is the tile, so
+            # a mark that crosses an edge comes back on the other side.
+            for oy in (0, n, 2 * n):
+                for ox in (0, n, 2 * n):
+                    c = (int(cx + ox), int(cy + oy))
+                    if lines:
+                        end = (int(c[0] + d[0]), int(c[1] + d[1]))
+                        cv2.line(canvas, c, end, val, max(1, size // 3))
+                    else:
+                        cv2.circle(canvas, c, size, val, -1)
+        return canvas[n : 2 * n, n : 2 * n].astype(np.float64)
+
+    families = (shaped_noise, threads, marks)
+    t = families[int(rng.integers(3))]()
+    t = t / (t.std() + 1e-9)
+    if rng.random() < 0.4:
+        other = families[int(rng.integers(3))]()
+        t = t + rng.uniform(0.3, 1) * other / (other.std() + 1e-9)
+        t = t / (t.std() + 1e-9)
+    contrast = float(np.exp(rng.uniform(np.log(2), np.log(60))))
+    ground = rng.integers(40, 216, 3).astype(np.float64)
+    tint = rng.uniform(0.6, 1.0, 3)  # the grain takes a little of the ground's colour
+    rgb = ground + contrast * t[..., None] * tint / 3
+    return np.clip(np.round(rgb), 0, 255).astype(np.uint8)
+
+
 def jpeg_bytes(rgb: np.ndarray, quality: int = 90) -> bytes:
     buf = io.BytesIO()
     Image.fromarray(rgb).save(buf, "JPEG", quality=quality)

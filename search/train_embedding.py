@@ -40,14 +40,17 @@ def network_input_of(rgb: np.ndarray) -> np.ndarray:
     return embedding.network_input(fp.normalised_grey(work))
 
 
-def _views(job: tuple[Path, int]) -> tuple[str, list[np.ndarray]]:
-    path, count = job
-    a = _open(path)
+def _views(job: tuple[Path | int, int]) -> tuple[str, list[np.ndarray]]:
+    source, count = job
+    if isinstance(source, Path):
+        name, a = source.name, _open(source)
+    else:
+        name, a = f"synthetic-{source}", suite.synthetic_texture(source)
     names = [n for n in suite.ALTERATIONS if n != "original"]
     # float16: 5,000 views of 200×200 stay within a gigabyte.
     out = [network_input_of(a).astype(np.float16)]
     for k in range(count):
-        seed = hashlib.sha256(f"train|{path.name}|{k}".encode()).digest()[:8]
+        seed = hashlib.sha256(f"train|{name}|{k}".encode()).digest()[:8]
         rng = np.random.default_rng(int.from_bytes(seed, "big"))
         b = np.ascontiguousarray(
             suite.ALTERATIONS[names[rng.integers(len(names))]](a, rng)
@@ -61,10 +64,12 @@ def _views(job: tuple[Path, int]) -> tuple[str, list[np.ndarray]]:
         if rng.random() < 0.3:
             b = suite._jpeg(np.ascontiguousarray(b), int(rng.integers(15, 80)))
         out.append(network_input_of(b).astype(np.float16))
-    return path.name, out
+    return name, out
 
 
-def training_views(folder: Path, count: int) -> dict[str, list[np.ndarray]]:
+def training_views(
+    folder: Path, count: int, synthetic: int = 0
+) -> dict[str, list[np.ndarray]]:
     registered, _ = suite.split(pattern_files(folder))
     train = [p for p in registered if is_training_design(p.name)]
     if len(train) < 2:
@@ -74,12 +79,14 @@ def training_views(folder: Path, count: int) -> dict[str, list[np.ndarray]]:
         )
     cv2.setNumThreads(1)
     bank = {}
+    sources = [*train, *range(synthetic)]
     with Pool(2) as pool:
+        jobs = [(s, count) for s in sources]
         for i, (name, views) in enumerate(
-            pool.imap_unordered(_views, [(p, count) for p in train], chunksize=2)
+            pool.imap_unordered(_views, jobs, chunksize=2)
         ):
             bank[name] = views
-            print(f"\rviews {i + 1}/{len(train)}", end="", file=sys.stderr, flush=True)
+            print(f"\rviews {i + 1}/{len(jobs)}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     return dict(sorted(bank.items()))
 
@@ -209,10 +216,17 @@ def main(argv=None) -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--views", type=int, default=40)
     parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument(
+        "--synthetic",
+        type=int,
+        default=0,
+        help="add this many generated textures (match_suite.synthetic_texture) as "
+        "training designs",
+    )
     parser.add_argument("--out", type=Path, default=embedding.WEIGHTS_PATH)
     args = parser.parse_args(argv)
     try:
-        bank = training_views(args.folder, args.views)
+        bank = training_views(args.folder, args.views, args.synthetic)
     except ValueError as error:
         parser.error(str(error))
     net = train(bank, args.steps)

@@ -296,6 +296,46 @@ def test_eval_match_reports_engine_and_baselines(tmp_path):
         call_command("eval_match", str(tmp_path))
 
 
+def test_eval_match_registers_fillers_and_counts_a_flag_on_one_as_false(tmp_path):
+    from search import match_eval
+
+    for p in PATTERNS.glob("*.png"):
+        shutil.copy(p, tmp_path / p.name)
+    # A distractor that is the first filler itself: its mirrored copy must flag that
+    # filler, and the flag must be counted as one on a filler (not audited as a copy
+    # of a folder design, which a filler is not).
+    name = next(
+        n for n in (f"z-{i}.png" for i in range(100)) if suite.split([Path(n)])[1]
+    )
+    filler = suite.synthetic_texture(match_eval.FILLER_SEED)
+    Image.fromarray(filler).save(tmp_path / name)
+    out = io.StringIO()
+    call_command(
+        "eval_match",
+        str(tmp_path),
+        "--json",
+        "--jobs",
+        "1",
+        "--alteration",
+        "mirror",
+        "--fillers",
+        "3",
+        "--no-progress",
+        stdout=out,
+    )
+    table = json.loads(out.getvalue())
+    registered, distractors = suite.split(match_eval.pattern_files(tmp_path))
+    assert (table["registered"], table["fillers"]) == (len(registered), 3)
+    rates = table["methods"]["engine"]["flagged_filler_rate"]
+    assert rates["distractor_queries"] == pytest.approx(1 / len(distractors))
+    assert rates["registered_queries"] == 0.0
+    assert table["methods"]["engine"]["recall_at_5"]["mirror"] == 1.0
+    assert name not in table["methods"]["engine"]["derived_distractors"]
+    assert "3 generated fillers registered" in EvalMatch.format(table)
+    with pytest.raises(CommandError):
+        call_command("eval_match", str(tmp_path), "--fillers", "-1")
+
+
 def test_bench_match_prints_the_speed_keys():
     out = io.StringIO()
     call_command(

@@ -107,3 +107,35 @@ def test_training_refuses_a_folder_without_designs_and_writes_nothing(tmp_path, 
     assert exit_info.value.code == 2
     assert "0 training designs" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_synthetic_textures_are_seeded_seamless_and_differ():
+    a, b = suite.synthetic_texture(5), suite.synthetic_texture(6)
+    np.testing.assert_array_equal(a, suite.synthetic_texture(5))
+    assert a.dtype == np.uint8 and a.ndim == 3 and a.shape[2] == 3
+    assert not np.array_equal(a[:150, :150], b[:150, :150])
+    for seed in range(12):
+        t = suite.synthetic_texture(seed).astype(float).mean(axis=2)
+        n = t.shape[0]
+        assert t.shape == (n, n) and 150 <= n <= 400
+        # Tiled, the seam between repeats is no rougher than the texture inside it
+        # (every family is periodic by construction; the same textures cut out of a
+        # larger piece give a seam up to 7 times rougher).
+        inside = np.abs(np.diff(t, axis=0)).mean() + np.abs(np.diff(t, axis=1)).mean()
+        seam = np.abs(t[0] - t[-1]).mean() + np.abs(t[:, 0] - t[:, -1]).mean()
+        assert seam <= 2 * inside, (seed, seam, inside)
+
+
+def test_training_views_include_the_synthetic_textures(tmp_path):
+    for n in range(12):
+        Image.fromarray(suite.synthetic_texture(100 + n)).save(tmp_path / f"p{n}.png")
+    bank = train_embedding.training_views(tmp_path, 2, synthetic=3)
+    synthetic = [name for name in bank if name.startswith("synthetic-")]
+    assert synthetic == ["synthetic-0", "synthetic-1", "synthetic-2"]
+    registered, _ = suite.split(sorted(tmp_path.glob("*.png")))
+    trained = [p.name for p in registered if train_embedding.is_training_design(p.name)]
+    assert sorted(set(bank) - set(synthetic)) == sorted(trained)
+    # The original and 2 altered views per design, each a network input.
+    assert all(len(views) == 3 for views in bank.values())
+    expected = network_input(suite.synthetic_texture(1)).astype(np.float16)
+    np.testing.assert_array_equal(bank["synthetic-1"][0], expected)

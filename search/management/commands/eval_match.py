@@ -43,12 +43,22 @@ class Command(BaseCommand):
             metavar="FILE",
             help="Also write every query's result as JSON lines to FILE.",
         )
+        parser.add_argument(
+            "--fillers",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also register N generated textures: a larger registry, where a "
+            "flag on a filler is always a false match.",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(
         self, *args, folder, as_json, jobs, every, offset, alteration, **options
     ):
         path = Path(folder)
+        if options["fillers"] < 0:
+            raise CommandError("--fillers must be 0 or more.")
         if not path.is_dir() or not match_eval.pattern_files(path):
             raise CommandError(f"{folder} is not a folder with PNG/JPEG/WebP images.")
         rows_file = None
@@ -64,13 +74,21 @@ class Command(BaseCommand):
                 rows_file.flush()
 
         try:
-            with tqdm(
-                unit="query", disable=options["no_progress"], file=self.stderr._out
-            ) as bar:
+            quiet, out = options["no_progress"], self.stderr._out
+            with (
+                tqdm(
+                    unit="filler", disable=quiet or not options["fillers"], file=out
+                ) as filler_bar,
+                tqdm(unit="query", disable=quiet, file=out) as bar,
+            ):
 
                 def progress(done: int, total: int) -> None:
                     bar.total = total
                     bar.update(done - bar.n)
+
+                def filler_progress(done: int, total: int) -> None:
+                    filler_bar.total = total
+                    filler_bar.update(done - filler_bar.n)
 
                 report = match_eval.evaluate(
                     path,
@@ -80,6 +98,8 @@ class Command(BaseCommand):
                     offset=offset,
                     progress=progress,
                     on_row=on_row,
+                    fillers=options["fillers"],
+                    filler_progress=filler_progress,
                 )
         except match_eval.NothingToEvaluate as error:
             raise CommandError(str(error)) from error
@@ -120,6 +140,16 @@ class Command(BaseCommand):
             "",
             f"engine: min recall@5 {eng['min_recall_at_5']:.3f}, distractor queries "
             f"flagged as a match {eng['false_match_rate']:.2%}",
+            *(
+                [
+                    f"{table['fillers']} generated fillers registered as well; "
+                    "queries that flagged one: registered "
+                    f"{eng['flagged_filler_rate']['registered_queries']:.2%}, "
+                    f"distractor {eng['flagged_filler_rate']['distractor_queries']:.2%}"
+                ]
+                if table.get("fillers")
+                else []
+            ),
             f"pHash Hamming cut at ≤1% false: {ph['hamming_cut_at_1pct']}; "
             f"PDQ×8: {pdq['hamming_cut_at_1pct']}",
         ]
