@@ -16,7 +16,8 @@ Two stages (docs/benchmarks.md, "Image match", has the measurements):
    witnesses stand beside it for copies that keep the whole tile but lose its fine
    detail: the thumbnails' plain circular correlation and their whitened one (phase
    only, which a heavy JPEG of a faint texture still lines up in); each counts only
-   when it stands out from the other shortlisted designs.
+   when it stands out from the other shortlisted designs, and the plain one, when its
+   surface is broad (stripes, streaks), only when it is high.
 
 The shortlist is the union of the nearest designs by the bag-of-words and spectrum codes
 and the nearest EMBED_SHORTLIST by the learned texture embedding's sign code. When the
@@ -50,6 +51,15 @@ MATCH_THRESHOLD = 0.5
 # one (docs/benchmarks.md, "What was tried", row 8).
 CORRELATION_MARGIN = 0.1
 CORRELATION_SURE = 0.95
+# A broad correlation surface (its peak under CORRELATION_SHARP times its RMS) is one
+# of stripes, streaks or smooth shading: any image with lines in the same direction
+# lines up with it somewhere, so such a peak counts only from CORRELATION_BROAD. In a
+# registry of 10,000 generated textures every plain-correlation flag on one was of
+# this kind (peak/RMS 1.7-2.0 at 0.80-0.82), and so were the unrelated distractor
+# queries flagged on worn_dots and noisy_grid; true copies decided by this witness
+# alone lost 2 of 4,686 queries (docs/benchmarks.md rows 33-34).
+CORRELATION_SHARP = 3.0
+CORRELATION_BROAD = 0.85
 # The same thumbnails correlated after whitening (every frequency's magnitude set to
 # about 1, phase kept): the peak over the surface's RMS is a signal-to-noise ratio
 # that does not grow with how smooth the images are. A heavy JPEG of a faint texture
@@ -301,6 +311,7 @@ class _Evidence:
     corr_orientation: int = 0  # 0-3 quarter turns, +4 if mirrored
     corr_inverted: bool = False
     corr_runner_up: float = 0.0  # best correlation of any other shortlisted design
+    corr_z: float = 0.0  # the correlation's peak over its surface's RMS
     phase: float = 0.0  # whitened thumbnail correlation: peak over RMS
     phase_orientation: int = 0
     phase_inverted: bool = False
@@ -315,9 +326,13 @@ class _Evidence:
 
     @property
     def correlation_counted(self) -> float:
-        """Return the correlation, capped at the threshold when it does not stand out."""
+        """Return the correlation, capped at the threshold when it does not stand out
+        from the other designs, or comes from a broad surface without being high."""
         c = self.correlation
-        if c > CORRELATION_SURE or c - self.corr_runner_up >= CORRELATION_MARGIN:
+        broad = self.corr_z < CORRELATION_SHARP and c < CORRELATION_BROAD
+        if not broad and (
+            c > CORRELATION_SURE or c - self.corr_runner_up >= CORRELATION_MARGIN
+        ):
             return c
         return min(c, CORRELATION_AT_THRESHOLD)
 
@@ -352,6 +367,7 @@ def verify_many(
             correlation=c.plain,
             corr_orientation=c.orientation,
             corr_inverted=c.inverted,
+            corr_z=c.plain_z,
             corr_runner_up=float(values[others].max()),
             phase=c.phase,
             phase_orientation=c.phase_orientation,
@@ -367,6 +383,7 @@ class _Correlation:
     plain: float = 0.0
     orientation: int = 0
     inverted: bool = False
+    plain_z: float = 0.0  # the plain peak over its surface's RMS
     phase: float = 0.0
     phase_orientation: int = 0
     phase_inverted: bool = False
@@ -406,6 +423,8 @@ def _correlations(
     # the largest peak over the surface's RMS (the statistic that is compared).
     orientation = np.abs(plain).max(axis=2).argmax(axis=1)
     value = _signed_peak(plain, orientation)
+    chosen = plain[np.arange(len(plain)), orientation]
+    plain_rms = np.sqrt((chosen * chosen).mean(axis=1)) + 1e-12
     z = np.abs(white).max(axis=2) / (np.sqrt((white * white).mean(axis=2)) + 1e-12)
     w_orientation = z.argmax(axis=1)
     w_value = _signed_peak(white, w_orientation)
@@ -414,6 +433,7 @@ def _correlations(
             abs(float(value[row])),
             int(orientation[row]),
             bool(value[row] < 0),
+            abs(float(value[row])) / float(plain_rms[row]),
             float(z[row, w_orientation[row]]),
             int(w_orientation[row]),
             bool(w_value[row] < 0),

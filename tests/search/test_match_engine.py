@@ -119,6 +119,44 @@ def test_a_correlation_that_does_not_stand_out_counts_at_most_the_threshold():
     assert engine.score_of(perfect) > engine.MATCH_THRESHOLD
 
 
+def test_a_broad_correlation_counts_only_when_high():
+    # Stripes and streaks line up with any image that has lines the same way: a
+    # peak barely above its surface's RMS needs CORRELATION_BROAD, a sharp one not.
+    lead = 0.3  # far ahead of every other shortlisted design
+    broad = engine.CORRELATION_SHARP - 0.5
+    sharp = engine.CORRELATION_SHARP + 0.5
+
+    def score(c: float, z: float) -> float:
+        e = engine._Evidence(0.0, correlation=c, corr_runner_up=c - lead, corr_z=z)
+        return engine.score_of(e)
+
+    low = (engine.CORRELATION_AT_THRESHOLD + engine.CORRELATION_BROAD) / 2
+    assert score(low, broad) <= engine.MATCH_THRESHOLD
+    assert score(low, sharp) > engine.MATCH_THRESHOLD
+    assert score(engine.CORRELATION_BROAD + 0.01, broad) > engine.MATCH_THRESHOLD
+
+
+def test_the_correlation_surface_of_stripes_is_broad_and_of_grain_sharp():
+    # Plain stripes correlate as a sinusoid over the shifts: peak/RMS is sqrt(2). A
+    # grain correlates with itself at one shift only.
+    y = np.arange(fp.THUMB)[:, None]
+    stripes = np.sin(2 * np.pi * 4 * y / fp.THUMB) * np.ones((1, fp.THUMB))
+    grain = np.random.default_rng(3).standard_normal((fp.THUMB, fp.THUMB))
+
+    def with_thumb(t: np.ndarray) -> fp.Fingerprint:
+        t = ((t - t.mean()) / t.std()).astype(np.float32)
+        none = (np.zeros((0, 4), np.float32), np.zeros((0, 128), np.uint8))
+        features = fp.pack_features(*none, thumb=t)
+        return fp.Fingerprint(bytes(engine.CODE_BYTES), features, 64, 64)
+
+    (c_stripes,) = engine._correlations(with_thumb(stripes), [with_thumb(stripes)])
+    (c_grain,) = engine._correlations(with_thumb(grain), [with_thumb(grain)])
+    assert c_stripes.plain == pytest.approx(1, abs=0.01)
+    assert c_stripes.plain_z == pytest.approx(np.sqrt(2), abs=0.05)
+    assert c_grain.plain == pytest.approx(1, abs=0.01)
+    assert c_grain.plain_z > 30
+
+
 def faint_texture(seed: int, side: int = 400) -> np.ndarray:
     """A seamless grain of a few grey levels, like the SubtlePatterns textures."""
     rng = np.random.default_rng(seed)

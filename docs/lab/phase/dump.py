@@ -1,8 +1,8 @@
 """Lab: every verified candidate's evidence for every eval_match query (for fusing rules)."""
-import multiprocessing, pickle, sys
+import multiprocessing, os, pickle, sys
 from pathlib import Path
 import numpy as np
-sys.path.insert(0, '/work/main')
+sys.path.insert(0, os.environ.get('LAB_ROOT', '/work/main'))
 import django, os
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ipcenter.settings'); django.setup()
 from search import match_eval as me, match_suite as suite, engine, fingerprint as fp
@@ -27,7 +27,7 @@ def one(job):
     cos = engine.embedding_similarities(q, cands)
     leader = engine.embedding_lead(cos, list(range(len(keys))))[0]
     cosg = [float(cos[n] - max([cos[m] for m in range(len(keys)) if m != n], default=0.0)) for n in range(len(keys))]
-    rows = [(key, e.count, e.correlation, e.corr_runner_up, e.phase, e.phase_runner_up, float(cos[n]), n == leader, engine.score_of(e), cosg[n]) for n, (key, e) in enumerate(zip(keys, ev))]
+    rows = [(key, e.count, e.correlation, e.corr_runner_up, e.phase, e.phase_runner_up, float(cos[n]), n == leader, engine.score_of(e), cosg[n], e.corr_z) for n, (key, e) in enumerate(zip(keys, ev))]
     return path.name, alt, truth, rows
 
 if __name__ == '__main__':
@@ -43,5 +43,5 @@ if __name__ == '__main__':
         for n, r in enumerate(pool.imap_unordered(one, jobs, chunksize=4)):
             out.append(r)
             if n % 500 == 0: print(n, __import__('time').strftime('%H:%M:%S'), flush=True)
-    pickle.dump({'rows': out, 'registered': [p.name for p in registered]}, open('/tmp/lab/dump.pkl', 'wb'))
+    pickle.dump({'rows': out, 'registered': [p.name for p in registered]}, open(os.environ.get('DUMP', '/tmp/lab/dump.pkl'), 'wb'))
     print('done', flush=True)

@@ -10,7 +10,7 @@ def cc(c, ru):
     return c if (c > E.CORRELATION_SURE or c - ru >= E.CORRELATION_MARGIN) else min(c, E.CORRELATION_AT_THRESHOLD)
 def final(rows, extra):
     out = []
-    for (key, cnt, c, cru, ph, phru, cos, lead, score, gap) in rows:
+    for (key, cnt, c, cru, ph, phru, cos, lead, score, gap, *_z) in rows:
         s = score
         if lead and (cnt >= E.EMBED_PLACES or cc(c, cru) >= E.EMBED_CORRELATION or ph >= E.EMBED_PHASE):
             s = max(s, E.EMBED_SCORE)
