@@ -55,7 +55,7 @@ class _Registry:
     fps: dict[int, fp.Fingerprint]
     phash: np.ndarray
     pdq: np.ndarray
-    designs: int = 0  # keys below this are the folder's; the rest are fillers
+    designs: int  # keys below this are the folder's; the rest are fillers
 
 
 _REG: _Registry | None = None
@@ -131,7 +131,7 @@ def _query_one(job: tuple[Path, str, int, str]) -> dict:
         "flagged_key": next((r.key for r in results if r.is_match), -1),
         # A generated filler is unrelated to every image of the folder: flagging one
         # is a false match whatever the query.
-        "flagged_filler": any(r.is_match and r.key >= reg.designs for r in results[:5]),
+        "flagged_filler": any(r.is_match and r.key >= reg.designs for r in results),
         "best_score": max((r.score for r in results), default=0.0),
         "truth_score": next((r.score for r in results if r.key == truth), 0.0),
         "phash": baseline(ph),
