@@ -311,7 +311,7 @@ class _Evidence:
     corr_orientation: int = 0  # 0-3 quarter turns, +4 if mirrored
     corr_inverted: bool = False
     corr_runner_up: float = 0.0  # best correlation of any other shortlisted design
-    corr_z: float = 0.0  # the correlation's peak over its surface's RMS
+    corr_z: float = 0.0  # the correlation's peak over its surface's RMS (0: broad)
     phase: float = 0.0  # whitened thumbnail correlation: peak over RMS
     phase_orientation: int = 0
     phase_inverted: bool = False

@@ -1,6 +1,7 @@
 """Train the image match's texture embedding (needs PyTorch: pip install '.[train]').
 
     python -m search.train_embedding FOLDER [--views 40] [--steps 3000] [--out PATH]
+                                    [--synthetic N]
 
 Nothing at run time imports this module: it writes the float16 weights that
 search/embedding.py runs in numpy. The training designs are two thirds of the
@@ -9,6 +10,9 @@ name, so that eval_match can report recall on registered designs the network nev
 saw (``is_training_design``); no distractor is ever seen. Each training design is
 shown under the suite's own alterations with fresh random draws (seeded "train|name|k",
 never the suite's seeds), plus random quarter turns, mirrors, crops and JPEG.
+--synthetic N adds N generated textures (match_suite.synthetic_texture) as training
+designs; the shipped weights use none (they ranked the originals worse with 600,
+docs/benchmarks.md row 32).
 """
 
 import argparse
