@@ -89,9 +89,9 @@ EMBED_SHORTLIST = 15
 # below EMBED_SURE_MARGIN it only lowers the bar. Places and correlation were chosen
 # on the even half of the pattern folder and checked on the odd half
 # (docs/benchmarks.md row 17); with the whitened correlation, every verified candidate
-# of all 7,260 queries was weighed again (row 25): 2 places or a peak of 7 took the even half 0.875 -> 0.884 and the held-out
-# odd half 0.860 -> 0.875, flagging 0.57% of the unrelated distractor queries (0.45%
-# before; a peak of 5 flagged 1.02%).
+# of all 7,260 queries was weighed again (row 25): 2 places or a peak of 7 took the
+# even half 0.875 -> 0.884 and the held-out odd half 0.860 -> 0.875, flagging 0.57% of
+# the unrelated distractor queries (0.45% before; a peak of 5 flagged 1.02%).
 EMBED_MARGIN = 0.1
 EMBED_PLACES = 2
 EMBED_CORRELATION = 0.6

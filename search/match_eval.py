@@ -203,11 +203,9 @@ class Report:
         if self.fillers:
             out["methods"]["engine"]["flagged_filler_rate"] = {
                 "registered_queries": float(
-                    np.mean([r.get("flagged_filler", False) for r in reg])
+                    np.mean([r["flagged_filler"] for r in reg])
                 ),
-                "distractor_queries": float(
-                    np.mean([r.get("flagged_filler", False) for r in dis])
-                )
+                "distractor_queries": float(np.mean([r["flagged_filler"] for r in dis]))
                 if dis
                 else 0.0,
             }

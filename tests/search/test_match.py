@@ -332,8 +332,12 @@ def test_eval_match_registers_fillers_and_counts_a_flag_on_one_as_false(tmp_path
     assert table["methods"]["engine"]["recall_at_5"]["mirror"] == 1.0
     assert name not in table["methods"]["engine"]["derived_distractors"]
     assert "3 generated fillers registered" in EvalMatch.format(table)
-    with pytest.raises(CommandError):
-        call_command("eval_match", str(tmp_path), "--fillers", "-1")
+    rows = tmp_path / "rows.jsonl"
+    with pytest.raises(CommandError, match="--fillers must be 0 or more"):
+        call_command(
+            "eval_match", str(tmp_path), "--fillers", "-1", "--rows", str(rows)
+        )
+    assert not rows.exists()  # refused before anything ran or was written
 
 
 def test_bench_match_prints_the_speed_keys():

@@ -1,12 +1,14 @@
-"""Lab: does the engine cry wolf more when the registry is larger?
+"""Lab: does the engine cry wolf more when the registry is larger? (rows 33-34)
 
 The 213 registered designs of the pattern folder plus N generated fillers
 (match_suite.synthetic_texture, seeds from 1,000,000, never a training seed) are the
 registry; every EVERY-th file of the folder is queried under every alteration, as
 eval_match does. Prints recall@5 and flagged distractor queries with and without the
-fillers, and how many flags (of registered or distractor queries) went to a filler.
+fillers, each with the engine's item 11 off and on (CORRELATION_SHARP 0 / 3), and how
+many flags (of registered or distractor queries) went to a filler. Row 33 is the
+"item 11 off" lines of OFFSET=0 (the even half), row 34's held-out check OFFSET=1.
 
-    N=10000 EVERY=2 python regscale.py
+    N=10000 EVERY=2 OFFSET=0 python regscale.py
 """
 import multiprocessing, os, pickle, sys, time
 from pathlib import Path
@@ -16,7 +18,8 @@ import django
 os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ipcenter.settings'); django.setup()
 from search import match_eval as me, match_suite as suite, engine
 
-N = int(os.environ.get('N', '10000')); EVERY = int(os.environ.get('EVERY', '2'))
+N = int(os.environ.get('N', '10000')); EVERY = int(os.environ.get('EVERY', '2')); OFFSET = int(os.environ.get('OFFSET', '0'))
+CONFIGS = [('small', 0.0), ('small', 3.0), ('large', 0.0), ('large', 3.0)]  # (registry, CORRELATION_SHARP; 0 = item 11 off)
 files = me.pattern_files(Path('/work/shared/patterns'))
 registered, distractors = suite.split(files)
 der = {'subtle-little_pluses.jpg', 'subtle-white_texture.png', 'subtle-perforated_white_leather.png', 'subtle-tweed.png', 'subtle-binding_dark.png', 'subtle-triangular.png'}
@@ -29,7 +32,8 @@ def one(job):
     path, alt, truth = job
     q = me._query_fingerprint(suite.alter(me._open(path), path.name, alt))
     out = []
-    for label in ('small', 'large'):
+    for label, sharp in CONFIGS:
+        engine.CORRELATION_SHARP = sharp
         index, fps = REG[label]
         res = engine.match(q, index, lambda keys: {k: fps[k] for k in keys})[:5]
         flagged = [r.key for r in res if r.is_match]
@@ -51,14 +55,14 @@ if __name__ == '__main__':
     for k, f in fps_small.items(): small.add(k, f.vector)
     for k, f in fps_large.items(): large.add(k, f.vector)
     REG.update(small=(small, fps_small), large=(large, fps_large))
-    jobs = [(p, a, registered.index(p) if p in registered else -1) for p in files[::EVERY] for a in suite.ALTERATIONS]
+    jobs = [(p, a, registered.index(p) if p in registered else -1) for p in files[OFFSET::EVERY] for a in suite.ALTERATIONS]
     rows = []
     with multiprocessing.get_context('fork').Pool(2, initializer=me._single_thread) as pool:
         for n, r in enumerate(pool.imap_unordered(one, jobs, chunksize=4)):
             rows.append(r)
             if n % 500 == 0: print('queries', n, len(jobs), f'{time.time() - t0:.0f}s', flush=True)
-    pickle.dump(rows, open(f'/tmp/lab/regscale_{N}.pkl', 'wb'))
-    for i, label in enumerate(('213 registered', f'213 + {N} fillers')):
+    pickle.dump(rows, open(f'/tmp/lab/regscale_{N}_{OFFSET}.pkl', 'wb'))
+    for i, label in enumerate([f'{r} registry, CORRELATION_SHARP {c}' for r, c in CONFIGS]):
         per = {}
         for f, a, t, o in rows:
             if t >= 0: per.setdefault(a, []).append(o[i][0])

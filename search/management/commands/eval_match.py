@@ -140,19 +140,18 @@ class Command(BaseCommand):
             "",
             f"engine: min recall@5 {eng['min_recall_at_5']:.3f}, distractor queries "
             f"flagged as a match {eng['false_match_rate']:.2%}",
-            *(
-                [
-                    f"{table['fillers']} generated fillers registered as well; "
-                    "queries that flagged one: registered "
-                    f"{eng['flagged_filler_rate']['registered_queries']:.2%}, "
-                    f"distractor {eng['flagged_filler_rate']['distractor_queries']:.2%}"
-                ]
-                if table.get("fillers")
-                else []
-            ),
-            f"pHash Hamming cut at ≤1% false: {ph['hamming_cut_at_1pct']}; "
-            f"PDQ×8: {pdq['hamming_cut_at_1pct']}",
         ]
+        if table.get("fillers"):
+            rate = eng["flagged_filler_rate"]
+            lines.append(
+                f"{table['fillers']} generated fillers registered as well; queries "
+                f"that flagged one: registered {rate['registered_queries']:.2%}, "
+                f"distractor {rate['distractor_queries']:.2%}"
+            )
+        lines.append(
+            f"pHash Hamming cut at ≤1% false: {ph['hamming_cut_at_1pct']}; "
+            f"PDQ×8: {pdq['hamming_cut_at_1pct']}"
+        )
         by_source = eng.get("recall_by_source", {})
         if len(by_source) > 1:
             lines.append("engine recall@5 by source folder (mean; lowest alteration):")
