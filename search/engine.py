@@ -17,7 +17,10 @@ Two stages (docs/benchmarks.md, "Image match", has the measurements):
    detail: the thumbnails' plain circular correlation and their whitened one (phase
    only, which a heavy JPEG of a faint texture still lines up in); each counts only
    when it stands out from the other shortlisted designs, and the plain one, when its
-   surface is broad (stripes, streaks), only when it is high.
+   surface is broad (stripes, streaks), only when it is high. A third aligns the
+   detail greys at the files' own pixel scale (a JPEG'd or cropped copy of a design
+   file keeps its pixel grid) and counts when they line up at one shift and the
+   candidate explains the query there.
 
 The shortlist is the union of the nearest designs by the bag-of-words and spectrum codes
 and the nearest EMBED_SHORTLIST by the learned texture embedding's sign code. When the
@@ -29,7 +32,9 @@ keypoint or correlation evidence for it suffices, and none when it leads by far
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+import cv2
 import numpy as np
+import scipy.fft
 
 from search import fingerprint as fp
 from search.fingerprint import Fingerprint
@@ -72,6 +77,18 @@ CORRELATION_BROAD = 0.85
 PHASE_AT_THRESHOLD = 14.0
 PHASE_RATIO = 2.5
 PHASE_EPS = 0.1  # of the mean magnitude, so empty frequencies are not blown up
+# Pixel-scale alignment of the details (engine item 12): a JPEG'd or cropped copy of a
+# design file keeps the file's pixel grid, so the query's detail grey is brought to
+# the candidate's pixel scale and phase-correlated with it over every circular shift
+# (the candidate is one tile of the print). The peak over the surface's RMS says the
+# two line up at one shift; the plain correlation of the two greys at that shift says
+# how much of the query the candidate explains. Lattices line up with any image that
+# has their period (peaks of 20-56 against generated noise) but explain nothing of it
+# (0.0-0.1); a copy explains 0.2-1.0 after JPEG 30 (docs/benchmarks.md row 36).
+DETAIL_Z = 14.0
+DETAIL_AT_THRESHOLD = 0.3
+DETAIL_EPS = 0.1  # of the mean cross-power, as PHASE_EPS
+DETAIL_MIN_SIDE = 32  # a query smaller than this at the candidate's scale says little
 # Keypoint geometry at a scale beyond this factor either way is not taken as a copy:
 # lattices and grids line up with any other lattice of a multiple of their period
 # (distractors agreed at 0.06x and 5x), while the copies in the suite, market photos
@@ -285,11 +302,21 @@ def score_from_phase(z: float) -> float:
     return float(z / (z + PHASE_AT_THRESHOLD)) if z > 0 else 0.0
 
 
+def score_from_detail(ncc: float) -> float:
+    """Map the aligned details' correlation to [0, 1]; DETAIL_AT_THRESHOLD → 0.5."""
+    if ncc >= DETAIL_AT_THRESHOLD:
+        return float(
+            0.5 + 0.5 * (ncc - DETAIL_AT_THRESHOLD) / (1 - DETAIL_AT_THRESHOLD)
+        )
+    return float(0.5 * max(ncc, 0.0) / DETAIL_AT_THRESHOLD)
+
+
 def score_of(evidence: "_Evidence") -> float:
     return max(
         score_from_evidence(evidence.count),
         score_from_correlation(evidence.correlation_counted),
         score_from_phase(evidence.phase_counted),
+        score_from_detail(evidence.detail_counted),
     )
 
 
@@ -316,6 +343,15 @@ class _Evidence:
     phase_orientation: int = 0
     phase_inverted: bool = False
     phase_runner_up: float = 0.0  # best phase peak of any other shortlisted design
+    detail_z: float = 0.0  # pixel-scale detail alignment: phase peak over RMS
+    detail_ncc: float = 0.0  # ... and the details' correlation at that shift
+    detail_inverted: bool = False
+    detail_coverage: float = 1.0  # share of the candidate's tile the query covers
+
+    @property
+    def detail_counted(self) -> float:
+        """Return the details' correlation if they line up at one shift, else 0."""
+        return self.detail_ncc if self.detail_z >= DETAIL_Z else 0.0
 
     @property
     def phase_counted(self) -> float:
@@ -358,6 +394,7 @@ def verify_many(
     group = np.arange(len(candidates)) if groups is None else np.asarray(groups)
     results = _keypoint_evidence(query, candidates, group)
     correlations = _correlations(query, candidates)
+    details = _detail_alignments(query, candidates)
     values = np.array([c.plain for c in correlations] + [0.0])
     phases = np.array([c.phase for c in correlations] + [0.0])
     for n, c in enumerate(correlations):
@@ -373,6 +410,10 @@ def verify_many(
             phase_orientation=c.phase_orientation,
             phase_inverted=c.phase_inverted,
             phase_runner_up=float(phases[others].max()),
+            detail_z=details[n].z,
+            detail_ncc=details[n].ncc,
+            detail_inverted=details[n].inverted,
+            detail_coverage=details[n].coverage,
             colour_shift=float(np.linalg.norm(query.colour() - candidates[n].colour())),
         )
     return results
@@ -439,6 +480,101 @@ def _correlations(
             bool(w_value[row] < 0),
         )
     return out
+
+
+@dataclass(frozen=True)
+class _Alignment:
+    z: float = 0.0
+    ncc: float = 0.0
+    inverted: bool = False
+    coverage: float = 1.0
+
+
+def _taper(n: int) -> np.ndarray:
+    """A raised-cosine edge over an eighth of the length: a cut edge is no pattern."""
+    m = max(2, n // 8)
+    edge = 0.5 - 0.5 * np.cos(np.pi * np.arange(m) / m)
+    v = np.ones(n, np.float32)
+    v[:m] = edge[:n]
+    v[-m:] = edge[::-1][-n:]
+    return v
+
+
+def _detail_alignments(
+    query: Fingerprint, candidates: list[Fingerprint]
+) -> list[_Alignment]:
+    """Align the query's detail with each candidate's at the candidate's pixel scale.
+
+    The query is resized so that one of its pixels covers what one of the
+    candidate's does in the source files, cut to the candidate's tile if larger (its
+    centre), tapered and zero-padded if smaller; the cross-power spectrum, whitened,
+    gives the shift (its peak over its RMS is the z); the plain correlation of the
+    two greys over the query's extent at that shift is the ncc, either sign.
+    """
+    q = query.detail()
+    out = [_Alignment()] * len(candidates)
+    if q is None:
+        return out
+    prepared: dict[tuple, tuple[np.ndarray, np.ndarray, float]] = {}
+    for n, cand in enumerate(candidates):
+        c = cand.detail()
+        if c is None:
+            continue
+        shape = c.grey.shape
+        rx, ry = c.fx / q.fx, c.fy / q.fy
+        key = (round(rx, 3), round(ry, 3), shape)
+        if key not in prepared:
+            prepared[key] = _prepare_query(q.grey, rx, ry, shape)
+        spectrum, q_in, coverage = prepared[key]
+        if not len(spectrum):
+            continue
+        cross = spectrum * np.conj(scipy.fft.rfft2(c.grey))
+        magnitude = np.abs(cross)
+        cross /= magnitude + DETAIL_EPS * magnitude.mean() + 1e-9
+        cross[0, 0] = 0
+        surface = scipy.fft.irfft2(cross, s=shape)
+        peak = int(np.abs(surface).argmax())
+        rms = float(np.sqrt((surface * surface).mean())) + 1e-12
+        # The surface at d is sum q(x) c(x - d): the candidate's grey under the query
+        # at that shift, wrapped round the tile.
+        dy, dx = np.unravel_index(peak, shape)
+        rows = (np.arange(q_in.shape[0]) - dy) % shape[0]
+        cols = (np.arange(q_in.shape[1]) - dx) % shape[1]
+        under = c.grey[np.ix_(rows, cols)]
+        under = under - under.mean()
+        ncc = float((q_in * under).sum()) / (
+            float(np.sqrt((q_in * q_in).sum() * (under * under).sum())) + 1e-9
+        )
+        out[n] = _Alignment(
+            abs(float(surface.flat[peak])) / rms, abs(ncc), ncc < 0, coverage
+        )
+    return out
+
+
+def _prepare_query(
+    grey: np.ndarray, rx: float, ry: float, shape: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The query's detail at a candidate's scale, in the corner of its tile: (the
+    spectrum of the padded tile, the query part, the share of the tile covered);
+    an empty spectrum when the query is too small there to say anything."""
+    h, w = grey.shape
+    size = (max(1, round(w * rx)), max(1, round(h * ry)))
+    if min(size) < DETAIL_MIN_SIDE:
+        return np.zeros(0), np.zeros((0, 0), np.float32), 0.0
+    if size != (w, h):
+        interp = cv2.INTER_AREA if size[0] < w else cv2.INTER_LINEAR
+        grey = cv2.resize(grey, size, interpolation=interp)
+    # A copy larger than the tile: its centre, one tile's worth.
+    y0 = max(0, (grey.shape[0] - shape[0]) // 2)
+    x0 = max(0, (grey.shape[1] - shape[1]) // 2)
+    grey = grey[y0 : y0 + shape[0], x0 : x0 + shape[1]]
+    grey = grey - grey.mean()
+    gh, gw = grey.shape
+    if (gh, gw) != shape:
+        grey = grey * np.outer(_taper(gh), _taper(gw))
+    pad = np.zeros(shape, np.float32)
+    pad[:gh, :gw] = grey
+    return scipy.fft.rfft2(pad), grey, gh * gw / (shape[0] * shape[1])
 
 
 def _signed_peak(surfaces: np.ndarray, orientation: np.ndarray) -> np.ndarray:
@@ -606,6 +742,15 @@ def describe(evidence: _Evidence) -> str | None:
     keypoints = score_from_evidence(evidence.count)
     plain = score_from_correlation(evidence.correlation_counted)
     phase = score_from_phase(evidence.phase_counted)
+    detail = score_from_detail(evidence.detail_counted)
+    if detail > max(keypoints, plain, phase):
+        # Aligned at the file's own pixel scale and orientation: cut or recoloured.
+        parts = []
+        if evidence.detail_inverted or evidence.colour_shift > 20:
+            parts.append("recoloured")
+        if evidence.detail_coverage < 0.8:
+            parts.append("cropped")
+        return ", ".join(parts) or None
     if phase > max(keypoints, plain):
         return _describe_turn(
             evidence.phase_orientation, evidence.phase_inverted, evidence.colour_shift

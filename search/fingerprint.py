@@ -18,6 +18,8 @@ the learned texture embedding (search/embedding.py), whose float16 values end th
 features for re-ranking. Keypoints of faint textures do not survive heavy JPEG, blur
 and market photos; the embedding, trained on those degradations, still finds them.
 A registered image carries the embedding at three sizes, a query at one (compute_query).
+Since ``sift-bow-spectrum-embed-detail-4`` the features also keep the normalised grey at
+up to DETAIL px and its scale in pixels of the source file (engine item 12).
 """
 
 import io
@@ -35,7 +37,7 @@ from PIL import Image, ImageOps
 
 from search import embedding
 
-ALGORITHM_VERSION = "sift-bow-spectrum-embed-3"
+ALGORITHM_VERSION = "sift-bow-spectrum-embed-detail-4"
 
 # Work on images of at most this many pixels a side: SIFT time grows with the area,
 # and fabric prints keep their motifs at this size.
@@ -49,6 +51,12 @@ VECTOR_BITS = 512 + embedding.DIM * len(embedding.REGISTRY_SCALES)
 QUERY_VECTOR_BITS = 512 + embedding.DIM
 THUMB = 64  # side of the whole-image thumbnail kept for correlation
 THUMB_SCALE = 32.0  # int8 steps per standard deviation
+# The normalised grey kept at up to DETAIL px a side, with its scale in pixels of the
+# source file, for the pixel-scale alignment of engine item 12: a JPEG'd or cropped
+# copy of a design file keeps the file's pixel grid, which the 64 px thumbnail blurs
+# away (docs/benchmarks.md row 36). 64 KB a registered image at most.
+DETAIL = 256
+_DETAIL_HEAD = struct.Struct("<HHff")  # height, width, detail px per source px (x, y)
 VOCABULARY_PATH = Path(__file__).with_name("data") / "match_vocabulary.npz"
 
 # SIFT's 4×4 spatial × 8 orientation bins, and how they move when the image is
@@ -91,6 +99,9 @@ class Fingerprint:
     def thumbnail(self) -> np.ndarray | None:
         return unpack_thumbnail(self.features)
 
+    def detail(self) -> "Detail | None":
+        return unpack_detail(self.features)
+
     def embeddings(self) -> np.ndarray:
         """Return the stored unit texture embeddings (k×DIM float32; k = 0 if none).
 
@@ -103,9 +114,21 @@ class Fingerprint:
         return unpack_colour(self.features)
 
 
+@dataclass(frozen=True)
+class Detail:
+    """The normalised grey at detail size (zero mean, unit spread) and its scale."""
+
+    grey: np.ndarray  # float32, at most DETAIL px a side
+    fx: float  # detail pixels per pixel of the source file, across
+    fy: float  # ... and down
+
+
 # features = n (uint32) | mean Lab (3 × float16) | n × (x, y, size, angle) float16
 #            | n × 128 uint8 descriptors | THUMB × THUMB int8 normalised grey
+#            | detail: h, w (uint16), fx, fy (float32) | h × w int8 normalised grey
 #            | k × DIM float16 texture embeddings (k = 3 registered, 1 query)
+# Without a thumbnail nothing follows the descriptors; with one, a detail head always
+# follows (h = w = 0 when there is none), so the embeddings' count is what is left.
 _HEAD = struct.Struct("<I3e")
 
 
@@ -115,12 +138,20 @@ def pack_features(
     colour: np.ndarray | None = None,
     thumb: np.ndarray | None = None,
     embedded: np.ndarray | None = None,
+    detail: Detail | None = None,
 ) -> bytes:
     colour = np.zeros(3) if colour is None else colour
     tail = b""
     if thumb is not None:
         tail = np.clip(np.round(thumb * THUMB_SCALE), -127, 127).astype(np.int8)
         tail = tail.tobytes()
+        if detail is None:
+            tail += _DETAIL_HEAD.pack(0, 0, 0.0, 0.0)
+        else:
+            h, w = detail.grey.shape
+            grey = np.clip(np.round(detail.grey * THUMB_SCALE), -127, 127)
+            tail += _DETAIL_HEAD.pack(h, w, detail.fx, detail.fy)
+            tail += grey.astype(np.int8).tobytes()
         if embedded is not None:
             tail += embedded.astype("<f2").tobytes()
     return (
@@ -153,12 +184,33 @@ def unpack_thumbnail(data: bytes) -> np.ndarray | None:
     return raw.astype(np.float32) / THUMB_SCALE
 
 
+def _detail_at(data: bytes) -> int:
+    """Offset of the detail head (past the thumbnail), or -1 if there is none."""
+    if len(data) < _HEAD.size:
+        return -1
+    n = _HEAD.unpack_from(data)[0]
+    at = _HEAD.size + n * (8 + 128) + THUMB * THUMB
+    return at if len(data) >= at + _DETAIL_HEAD.size else -1
+
+
+def unpack_detail(data: bytes) -> Detail | None:
+    """Return the stored detail grey and its scale, if any."""
+    at = _detail_at(data)
+    if at < 0:
+        return None
+    h, w, fx, fy = _DETAIL_HEAD.unpack_from(data, at)
+    if not h or not w:
+        return None
+    raw = np.frombuffer(data, np.int8, h * w, at + _DETAIL_HEAD.size)
+    return Detail(raw.reshape(h, w).astype(np.float32) / THUMB_SCALE, fx, fy)
+
+
 def unpack_embeddings(data: bytes) -> np.ndarray:
     """Return the stored k × DIM texture embeddings (float32), k = 0 if none."""
-    k, at = 0, 0
-    if len(data) >= _HEAD.size:
-        n = _HEAD.unpack_from(data)[0]
-        at = _HEAD.size + n * (8 + 128) + THUMB * THUMB
+    k, at = 0, _detail_at(data)
+    if at >= 0:
+        h, w = _DETAIL_HEAD.unpack_from(data, at)[:2]
+        at += _DETAIL_HEAD.size + h * w
         k = max(0, len(data) - at) // (2 * embedding.DIM)
     flat = np.frombuffer(data, "<f2", k * embedding.DIM, at) if k else np.zeros(0)
     return flat.reshape(k, embedding.DIM).astype(np.float32)
@@ -186,10 +238,18 @@ def load_image(fp_or_path: str | os.PathLike | BinaryIO | bytes) -> Image.Image:
     if isinstance(fp_or_path, bytes):
         fp_or_path = io.BytesIO(fp_or_path)
     image = Image.open(fp_or_path)
+    width = image.size[0]
     # draft() lets libjpeg decode at 1/2, 1/4 or 1/8 size: a 2000 px photo never
     # gets decoded whole (draft keeps at least the requested size).
     image.draft("RGB", (WORK_SIDE, WORK_SIDE))
-    return _to_rgb(ImageOps.exif_transpose(image))
+    reduced = width / image.size[0]
+    out = _to_rgb(ImageOps.exif_transpose(image))
+    # Source pixels per decoded pixel: the detail's scale is in pixels of the file.
+    out.info[SOURCE_SCALE] = reduced
+    return out
+
+
+SOURCE_SCALE = "ipcenter_source_scale"
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
@@ -406,6 +466,27 @@ def spectrum_code(thumb: np.ndarray) -> bytes:
     return np.packbits((v @ _spectrum_planes()) > 0).tobytes()
 
 
+def detail(grey: np.ndarray, source_scale: tuple[float, float]) -> Detail:
+    """Return the normalised grey at up to DETAIL px a side, and its scale.
+
+    `grey` is the working image's normalised grey; `source_scale` is how many pixels
+    of the source file one pixel of it stands for, per axis (decoding and working
+    reductions together), so that two images' details can be brought to one pixel
+    grid whatever size each was worked at.
+    """
+    g = grey.astype(np.float32)
+    h, w = g.shape
+    f = min(1.0, DETAIL / max(h, w))
+    if f < 1:
+        size = (max(8, round(w * f)), max(8, round(h * f)))
+        g = cv2.resize(g, size, interpolation=cv2.INTER_AREA)
+    g -= g.mean()
+    g /= g.std() + 1e-3
+    return Detail(
+        g, g.shape[1] / (w * source_scale[0]), g.shape[0] / (h * source_scale[1])
+    )
+
+
 def embedding_code(e: np.ndarray) -> bytes:
     """Return the 128-bit sign code(s) of one or more texture embeddings."""
     return np.packbits(np.asarray(e) > 0, axis=-1).tobytes()
@@ -450,6 +531,11 @@ def _embeddings(grey: np.ndarray, *, query: bool) -> np.ndarray:
 def _compute(image: Image.Image, *, query: bool) -> Fingerprint:
     rgb = _work_array(image)
     grey = normalised_grey(rgb)
+    decoded = image.info.get(SOURCE_SCALE, 1.0)
+    source_scale = (
+        decoded * image.size[0] / rgb.shape[1],
+        decoded * image.size[1] / rgb.shape[0],
+    )
     # The embedding runs beside SIFT: both leave the GIL, and SIFT keeps two cores
     # busy only part of the time, so the embedding costs little wall time.
     embedded = _embedder().submit(_embeddings, grey, query=query)
@@ -463,7 +549,12 @@ def _compute(image: Image.Image, *, query: bool) -> Fingerprint:
     return Fingerprint(
         vector=vector,
         features=pack_features(
-            points[stored], descriptors[stored], mean_lab(rgb), thumb, embedded
+            points[stored],
+            descriptors[stored],
+            mean_lab(rgb),
+            thumb,
+            embedded,
+            detail(grey, source_scale),
         ),
         width=w,
         height=h,

@@ -41,6 +41,8 @@ def test_fingerprint_survives_bytes_round_trip():
     points, descriptors = again.keypoints()
     assert 50 < len(points) <= fp.STORED_KEYPOINTS
     assert descriptors.shape == (len(points), 128)
+    assert again.detail().grey.shape == f.detail().grey.shape
+    assert max(f.detail().grey.shape) <= fp.DETAIL
 
 
 def test_load_image_decodes_a_large_jpeg_at_reduced_size():
@@ -49,6 +51,9 @@ def test_load_image_decodes_a_large_jpeg_at_reduced_size():
     assert image.mode == "RGB"
     # draft() decoded at 1/4 scale: nothing close to 2000 px was allocated.
     assert fp.WORK_SIDE <= max(image.size) < 1000
+    # ... and the detail's scale is still in pixels of the file.
+    detail = fp.compute_query(image).detail()
+    assert detail.fx == pytest.approx(fp.DETAIL / 2000, rel=0.01)
 
 
 def test_index_add_remove_and_nearest_first():
@@ -157,16 +162,16 @@ def test_the_correlation_surface_of_stripes_is_broad_and_of_grain_sharp():
     assert c_grain.plain_z > 30
 
 
-def faint_texture(seed: int, side: int = 400) -> np.ndarray:
+def faint_texture(seed: int, side: int = 400, contrast: float = 3.0) -> np.ndarray:
     """A seamless grain of a few grey levels, like the SubtlePatterns textures."""
     rng = np.random.default_rng(seed)
     fy, fx = np.fft.fftfreq(side)[:, None], np.fft.fftfreq(side)[None]
     grey = np.full((side, side), 200.0)
-    for contrast, sigma in ((3.0, 0.35), (0.3, 0.05)):
+    for level, sigma in ((contrast, 0.35), (0.3, 0.05)):
         spectrum = np.fft.fft2(rng.normal(size=(side, side)))
         spectrum *= np.exp(-(fx**2 + fy**2) / (2 * sigma**2))
         band = np.real(np.fft.ifft2(spectrum))
-        grey += contrast * (band - band.mean()) / band.std()
+        grey += level * (band - band.mean()) / band.std()
     return (
         np.stack([grey, grey * 0.97, grey * 0.93], axis=-1)
         .clip(0, 255)
@@ -202,6 +207,67 @@ def test_a_heavy_jpeg_of_a_faint_texture_is_found_by_the_whitened_correlation():
     for ev in engine.verify_many(unrelated, registered):
         assert ev.phase < engine.PHASE_AT_THRESHOLD
         assert engine.score_of(ev) <= engine.MATCH_THRESHOLD
+
+
+def test_a_cropped_heavy_jpeg_of_a_faint_texture_is_found_at_the_files_pixel_scale():
+    # Crop 70% + JPEG 30 of a grain of a few grey levels: the thumbnail is at another
+    # scale and its phase lost, no keypoints agree; the detail grey, brought to the
+    # registered file's pixel scale (800 px worked at 400, the crop at 560 -> 400),
+    # still lines up at one shift and explains the query.
+    registered = [compute(faint_texture(seed, 800, 5.0)) for seed in (1, 2, 3)]
+    original = faint_texture(1, 800, 5.0)
+    copy = query_fingerprint(
+        suite._jpeg(np.ascontiguousarray(suite.crop(original, 0.7)), 30)
+    )
+    detail = copy.detail()
+    assert detail.fx == pytest.approx(fp.DETAIL / 560, rel=0.01)
+    evidence = engine.verify_many(copy, registered)
+    copied = evidence[0]
+    assert engine.score_from_evidence(copied.count) <= engine.MATCH_THRESHOLD
+    assert engine.score_from_phase(copied.phase_counted) <= engine.MATCH_THRESHOLD
+    assert copied.detail_z >= engine.DETAIL_Z
+    assert copied.detail_ncc > engine.DETAIL_AT_THRESHOLD
+    assert copied.detail_coverage == pytest.approx(0.49, abs=0.02)
+    assert engine.score_of(copied) > engine.MATCH_THRESHOLD
+    assert engine.describe(copied) == "cropped"
+    assert all(engine.score_of(ev) <= engine.MATCH_THRESHOLD for ev in evidence[1:])
+    assert all(ev.detail_ncc < engine.DETAIL_AT_THRESHOLD for ev in evidence[1:])
+
+
+def test_details_that_line_up_but_explain_nothing_count_nothing():
+    # A lattice lines up with anything of its period at some shift (a high z), but
+    # its grey explains little of an unrelated query (a low correlation there); a
+    # copy that explains the query but lines up nowhere is no pixel copy either.
+    lattice = engine._Evidence(0.0, detail_z=40.0, detail_ncc=0.05)
+    nowhere = engine._Evidence(0.0, detail_z=0.9 * engine.DETAIL_Z, detail_ncc=0.9)
+    copy = engine._Evidence(0.0, detail_z=engine.DETAIL_Z, detail_ncc=0.65)
+    assert engine.score_of(lattice) < 0.1
+    assert engine.score_of(nowhere) == 0.0
+    assert engine.score_of(copy) == pytest.approx(0.75)
+
+    checks = np.indices((256, 256)).sum(axis=0) // 8 % 2 * 120 + 60
+    board = compute(np.repeat(checks[..., None], 3, axis=2).astype(np.uint8))
+    query = query_fingerprint(suite._jpeg(faint_texture(9, 256), 30))
+    (ev,) = engine.verify_many(query, [board])
+    assert ev.detail_ncc < engine.DETAIL_AT_THRESHOLD
+    assert engine.score_of(ev) <= engine.MATCH_THRESHOLD
+
+
+def test_a_fingerprint_without_a_detail_still_unpacks_its_embeddings():
+    points, descriptors = np.zeros((0, 4), np.float32), np.zeros((0, 128), np.uint8)
+    thumb = np.zeros((fp.THUMB, fp.THUMB), np.float32)
+    embedded = np.eye(3, fp.embedding.DIM, dtype=np.float32)
+    features = fp.pack_features(points, descriptors, None, thumb, embedded)
+    assert fp.unpack_detail(features) is None
+    assert np.array_equal(fp.unpack_embeddings(features), embedded)
+    grey = np.arange(12, dtype=np.float32).reshape(3, 4) / 4
+    with_detail = fp.pack_features(
+        points, descriptors, None, thumb, embedded, fp.Detail(grey, 0.5, 0.25)
+    )
+    detail = fp.unpack_detail(with_detail)
+    assert detail.grey == pytest.approx(grey, abs=1 / fp.THUMB_SCALE)
+    assert (detail.fx, detail.fy) == (0.5, 0.25)
+    assert np.array_equal(fp.unpack_embeddings(with_detail), embedded)
 
 
 def test_a_phase_peak_that_does_not_stand_out_counts_nothing():
