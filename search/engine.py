@@ -87,6 +87,11 @@ PHASE_EPS = 0.1  # of the mean magnitude, so empty frequencies are not blown up
 # (0.0-0.1); a copy explains 0.2-1.0 after JPEG 30 (docs/benchmarks.md row 36).
 DETAIL_Z = 14.0
 DETAIL_AT_THRESHOLD = 0.3
+# ... or a lower peak when the candidate explains most of the query: structured
+# prints (brick, scales, weaves) keep few frequencies through JPEG 30, so their
+# peak stays low while their correlation is high (row 36: +0.0019, no new flag).
+DETAIL_Z_CLOSE = 8.0
+DETAIL_CLOSE = 0.6
 DETAIL_EPS = 0.1  # of the mean cross-power, as PHASE_EPS
 DETAIL_MIN_SIDE = 32  # a query smaller than this at the candidate's scale says little
 # Keypoint geometry at a scale beyond this factor either way is not taken as a copy:
@@ -351,7 +356,11 @@ class _Evidence:
     @property
     def detail_counted(self) -> float:
         """Return the details' correlation if they line up at one shift, else 0."""
-        return self.detail_ncc if self.detail_z >= DETAIL_Z else 0.0
+        if self.detail_z >= DETAIL_Z or (
+            self.detail_z >= DETAIL_Z_CLOSE and self.detail_ncc >= DETAIL_CLOSE
+        ):
+            return self.detail_ncc
+        return 0.0
 
     @property
     def phase_counted(self) -> float:

@@ -239,11 +239,18 @@ def test_details_that_line_up_but_explain_nothing_count_nothing():
     # its grey explains little of an unrelated query (a low correlation there); a
     # copy that explains the query but lines up nowhere is no pixel copy either.
     lattice = engine._Evidence(0.0, detail_z=40.0, detail_ncc=0.05)
-    nowhere = engine._Evidence(0.0, detail_z=0.9 * engine.DETAIL_Z, detail_ncc=0.9)
+    nowhere = engine._Evidence(
+        0.0, detail_z=0.9 * engine.DETAIL_Z_CLOSE, detail_ncc=0.9
+    )
     copy = engine._Evidence(0.0, detail_z=engine.DETAIL_Z, detail_ncc=0.65)
+    # A lower peak counts only where the candidate explains most of the query.
+    close = engine._Evidence(0.0, detail_z=engine.DETAIL_Z_CLOSE, detail_ncc=0.65)
+    low = engine._Evidence(0.0, detail_z=engine.DETAIL_Z_CLOSE, detail_ncc=0.55)
     assert engine.score_of(lattice) < 0.1
     assert engine.score_of(nowhere) == 0.0
     assert engine.score_of(copy) == pytest.approx(0.75)
+    assert engine.score_of(close) == pytest.approx(0.75)
+    assert engine.score_of(low) == 0.0
 
     checks = np.indices((256, 256)).sum(axis=0) // 8 % 2 * 120 + 60
     board = compute(np.repeat(checks[..., None], 3, axis=2).astype(np.uint8))
