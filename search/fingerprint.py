@@ -520,6 +520,12 @@ def _embedder() -> ThreadPoolExecutor:
 os.register_at_fork(after_in_child=_embedder.cache_clear)
 
 
+def beside(fn, *args):
+    """Run fn(*args) in the background thread (numpy and scipy leave the GIL in their
+    loops, so it runs on the second core); return its Future."""
+    return _embedder().submit(fn, *args)
+
+
 def _embeddings(grey: np.ndarray, *, query: bool) -> np.ndarray:
     x = embedding.network_input(grey)
     if query:
