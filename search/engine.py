@@ -94,6 +94,7 @@ DETAIL_Z_CLOSE = 8.0
 DETAIL_CLOSE = 0.6
 DETAIL_EPS = 0.1  # of the mean cross-power, as PHASE_EPS
 DETAIL_MIN_SIDE = 32  # a query smaller than this at the candidate's scale says little
+CROPPED_COVERAGE = 0.8  # a copy showing less of the tile than this is named cropped
 # Keypoint geometry at a scale beyond this factor either way is not taken as a copy:
 # lattices and grids line up with any other lattice of a multiple of their period
 # (distractors agreed at 0.06x and 5x), while the copies in the suite, market photos
@@ -527,7 +528,7 @@ def _detail_alignments(
     out = [_Alignment()] * len(candidates)
     if q is None:
         return out
-    prepared: dict[tuple, tuple[np.ndarray, np.ndarray, float]] = {}
+    prepared: dict[tuple, tuple[np.ndarray, np.ndarray, float] | None] = {}
     for n, cand in enumerate(candidates):
         c = cand.detail()
         if c is None:
@@ -537,9 +538,9 @@ def _detail_alignments(
         key = (round(rx, 3), round(ry, 3), shape)
         if key not in prepared:
             prepared[key] = _prepare_query(q.grey, rx, ry, shape)
-        spectrum, q_in, coverage = prepared[key]
-        if not len(spectrum):
+        if prepared[key] is None:
             continue
+        spectrum, q_in, coverage = prepared[key]
         cross = spectrum * np.conj(scipy.fft.rfft2(c.grey))
         magnitude = np.abs(cross)
         cross /= magnitude + DETAIL_EPS * magnitude.mean() + 1e-9
@@ -565,14 +566,14 @@ def _detail_alignments(
 
 def _prepare_query(
     grey: np.ndarray, rx: float, ry: float, shape: tuple[int, int]
-) -> tuple[np.ndarray, np.ndarray, float]:
+) -> tuple[np.ndarray, np.ndarray, float] | None:
     """The query's detail at a candidate's scale, in the corner of its tile: (the
     spectrum of the padded tile, the query part, the share of the tile covered);
-    an empty spectrum when the query is too small there to say anything."""
+    None when the query is too small there to say anything."""
     h, w = grey.shape
     size = (max(1, round(w * rx)), max(1, round(h * ry)))
     if min(size) < DETAIL_MIN_SIDE:
-        return np.zeros(0), np.zeros((0, 0), np.float32), 0.0
+        return None
     if size != (w, h):
         interp = cv2.INTER_AREA if size[0] < w else cv2.INTER_LINEAR
         grey = cv2.resize(grey, size, interpolation=interp)
@@ -757,10 +758,9 @@ def describe(evidence: _Evidence) -> str | None:
     detail = score_from_detail(evidence.detail_counted)
     if detail > max(keypoints, plain, phase):
         # Aligned at the file's own pixel scale and orientation: cut or recoloured.
-        parts = []
-        if evidence.detail_inverted or evidence.colour_shift > 20:
-            parts.append("recoloured")
-        if evidence.detail_coverage < 0.8:
+        turn = _describe_turn(0, evidence.detail_inverted, evidence.colour_shift)
+        parts = [turn] if turn else []
+        if evidence.detail_coverage < CROPPED_COVERAGE:
             parts.append("cropped")
         return ", ".join(parts) or None
     if phase > max(keypoints, plain):
@@ -781,7 +781,7 @@ def describe(evidence: _Evidence) -> str | None:
     # only through the inverted descriptors.
     if evidence.inverted or evidence.colour_shift > 20:
         parts.append("recoloured")
-    if evidence.coverage < 0.8:
+    if evidence.coverage < CROPPED_COVERAGE:
         parts.append("cropped")
     if abs(np.log2(evidence.scale)) > 0.3:
         parts.append("rescaled")

@@ -143,15 +143,12 @@ def pack_features(
     colour = np.zeros(3) if colour is None else colour
     tail = b""
     if thumb is not None:
-        tail = np.clip(np.round(thumb * THUMB_SCALE), -127, 127).astype(np.int8)
-        tail = tail.tobytes()
+        tail = _int8(thumb)
         if detail is None:
             tail += _DETAIL_HEAD.pack(0, 0, 0.0, 0.0)
         else:
             h, w = detail.grey.shape
-            grey = np.clip(np.round(detail.grey * THUMB_SCALE), -127, 127)
-            tail += _DETAIL_HEAD.pack(h, w, detail.fx, detail.fy)
-            tail += grey.astype(np.int8).tobytes()
+            tail += _DETAIL_HEAD.pack(h, w, detail.fx, detail.fy) + _int8(detail.grey)
         if embedded is not None:
             tail += embedded.astype("<f2").tobytes()
     return (
@@ -160,6 +157,16 @@ def pack_features(
         + descriptors.astype(np.uint8).tobytes()
         + tail
     )
+
+
+def _int8(grey: np.ndarray) -> bytes:
+    """A zero-mean, unit-spread grey as int8 steps of 1/THUMB_SCALE (±4 spreads)."""
+    return np.clip(np.round(grey * THUMB_SCALE), -127, 127).astype(np.int8).tobytes()
+
+
+def _grey(data: bytes, h: int, w: int, at: int) -> np.ndarray:
+    raw = np.frombuffer(data, np.int8, h * w, at).reshape(h, w)
+    return raw.astype(np.float32) / THUMB_SCALE
 
 
 def unpack_features(data: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -180,8 +187,7 @@ def unpack_thumbnail(data: bytes) -> np.ndarray | None:
     at = _HEAD.size + n * (8 + 128)
     if len(data) < at + THUMB * THUMB:
         return None
-    raw = np.frombuffer(data, np.int8, THUMB * THUMB, at).reshape(THUMB, THUMB)
-    return raw.astype(np.float32) / THUMB_SCALE
+    return _grey(data, THUMB, THUMB, at)
 
 
 def _detail_at(data: bytes) -> int:
@@ -201,8 +207,7 @@ def unpack_detail(data: bytes) -> Detail | None:
     h, w, fx, fy = _DETAIL_HEAD.unpack_from(data, at)
     if not h or not w:
         return None
-    raw = np.frombuffer(data, np.int8, h * w, at + _DETAIL_HEAD.size)
-    return Detail(raw.reshape(h, w).astype(np.float32) / THUMB_SCALE, fx, fy)
+    return Detail(_grey(data, h, w, at + _DETAIL_HEAD.size), fx, fy)
 
 
 def unpack_embeddings(data: bytes) -> np.ndarray:
@@ -233,6 +238,11 @@ def mean_lab(rgb: np.ndarray) -> np.ndarray:
     return lab.reshape(-1, 3).mean(axis=0)
 
 
+# The key under which load_image leaves, in the image's info, how many pixels of the
+# file one decoded pixel stands for (draft() may have decoded at 1/2, 1/4 or 1/8).
+SOURCE_SCALE = "ipcenter_source_scale"
+
+
 def load_image(fp_or_path: str | os.PathLike | BinaryIO | bytes) -> Image.Image:
     """Open an image decoded at reduced size where the format allows it (JPEG)."""
     if isinstance(fp_or_path, bytes):
@@ -244,12 +254,8 @@ def load_image(fp_or_path: str | os.PathLike | BinaryIO | bytes) -> Image.Image:
     image.draft("RGB", (WORK_SIDE, WORK_SIDE))
     reduced = width / image.size[0]
     out = _to_rgb(ImageOps.exif_transpose(image))
-    # Source pixels per decoded pixel: the detail's scale is in pixels of the file.
-    out.info[SOURCE_SCALE] = reduced
+    out.info[SOURCE_SCALE] = reduced  # the detail's scale is in pixels of the file
     return out
-
-
-SOURCE_SCALE = "ipcenter_source_scale"
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:

@@ -1,6 +1,7 @@
 """The image-match engine on its own: fingerprints, index, verification (no database)."""
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -232,6 +233,40 @@ def test_a_cropped_heavy_jpeg_of_a_faint_texture_is_found_at_the_files_pixel_sca
     assert engine.describe(copied) == "cropped"
     assert all(engine.score_of(ev) <= engine.MATCH_THRESHOLD for ev in evidence[1:])
     assert all(ev.detail_ncc < engine.DETAIL_AT_THRESHOLD for ev in evidence[1:])
+
+
+def test_a_heavy_jpeg_of_several_repeats_is_cut_to_one_tile_and_found_whole():
+    # The copier printed the repeat 2x2 and the photo of the file is JPEG 30: at the
+    # registered file's pixel scale the query is larger than the tile, so its centre
+    # tile's worth is aligned; it covers the whole tile, so nothing is "cropped".
+    registered = [compute(faint_texture(seed, 300, 5.0)) for seed in (1, 2)]
+    tiled = np.tile(faint_texture(1, 300, 5.0), (2, 2, 1))
+    copy = query_fingerprint(suite._jpeg(np.ascontiguousarray(tiled), 30))
+    first, other = engine.verify_many(copy, registered)
+    assert first.detail_z >= engine.DETAIL_Z
+    assert first.detail_ncc > engine.DETAIL_AT_THRESHOLD
+    assert first.detail_coverage == 1.0
+    assert engine.score_of(first) > engine.MATCH_THRESHOLD
+    assert "cropped" not in (engine.describe(first) or "")
+    assert other.detail_ncc < engine.DETAIL_AT_THRESHOLD
+
+
+def test_a_query_too_small_at_the_candidates_scale_is_not_aligned():
+    # 40 px of a 1,000 px registered file's pixels are 10 px of its 256 px detail:
+    # too few to line up with anything, so no alignment is made at all.
+    registered = compute(faint_texture(1, 1000, 5.0))
+    small = query_fingerprint(faint_texture(1, 1000, 5.0)[:40, :40])
+    (ev,) = engine.verify_many(small, [registered])
+    assert (ev.detail_z, ev.detail_ncc) == (0.0, 0.0)
+
+
+def test_a_detail_alignment_names_an_inverted_crop_recoloured_and_cropped():
+    inverted_crop = engine._Evidence(
+        0.0, detail_z=30.0, detail_ncc=0.7, detail_inverted=True, detail_coverage=0.5
+    )
+    assert engine.describe(inverted_crop) == "recoloured, cropped"
+    whole = replace(inverted_crop, detail_inverted=False, detail_coverage=1.0)
+    assert engine.describe(whole) is None
 
 
 def test_details_that_line_up_but_explain_nothing_count_nothing():
