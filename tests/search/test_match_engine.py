@@ -4,6 +4,7 @@ import io
 from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -249,6 +250,116 @@ def test_a_heavy_jpeg_of_several_repeats_is_cut_to_one_tile_and_found_whole():
     assert engine.score_of(first) > engine.MATCH_THRESHOLD
     assert "cropped" not in (engine.describe(first) or "")
     assert other.detail_ncc < engine.DETAIL_AT_THRESHOLD
+
+
+def fine_grain(seed: int, side: int = 300) -> np.ndarray:
+    """A grain whose contrast sits at the finest pixels, over a faint coarser mottle."""
+    rng = np.random.default_rng(seed)
+    fy, fx = np.fft.fftfreq(side)[:, None], np.fft.fftfreq(side)[None]
+    r2 = fx**2 + fy**2
+    grey = np.full((side, side), 200.0)
+    for level, gain in (
+        (8.0, 1 - np.exp(-2 * np.pi**2 * r2)),  # white noise less its 1 px blur
+        (1.5, np.exp(-r2 / (2 * 0.08**2))),
+    ):
+        band = np.real(np.fft.ifft2(np.fft.fft2(rng.normal(size=(side, side))) * gain))
+        grey += level * (band - band.mean()) / band.std()
+    return (
+        np.stack([grey, grey * 0.97, grey * 0.93], axis=-1)
+        .clip(0, 255)
+        .astype(np.uint8)
+    )
+
+
+def test_a_heavy_jpeg_crop_of_a_fine_grain_is_found_by_the_low_passed_alignment():
+    # JPEG 30 drops the finest grain, which the plain correlation still counts
+    # against the copy (under 0.3 though the details line up); low-passed, the
+    # registered grey explains what the copy kept.
+    registered = [compute(fine_grain(seed)) for seed in (1, 2, 3)]
+    copy = query_fingerprint(
+        suite._jpeg(np.ascontiguousarray(suite.crop(fine_grain(1), 0.7)), 30)
+    )
+    copied, *others = engine.verify_many(copy, registered)
+    assert copied.detail_z >= engine.DETAIL_Z
+    assert copied.detail_ncc < engine.DETAIL_AT_THRESHOLD
+    assert engine.score_from_evidence(copied.count) <= engine.MATCH_THRESHOLD
+    assert engine.score_from_phase(copied.phase_counted) <= engine.MATCH_THRESHOLD
+    assert copied.detail_lp_z >= engine.DETAIL_Z
+    assert copied.detail_lp_ncc >= engine.DETAIL_LOWPASS + 0.05
+    assert engine.score_of(copied) > engine.MATCH_THRESHOLD
+    assert engine.describe(copied) == "cropped"
+    for ev in others:
+        assert ev.detail_lp_ncc < 0.2
+        assert engine.score_of(ev) <= engine.MATCH_THRESHOLD
+
+
+def test_a_low_passed_alignment_counts_from_its_own_bar():
+    at_bar = engine._Evidence(
+        0.0,
+        detail_z=20.0,
+        detail_ncc=0.1,
+        detail_lp_z=engine.DETAIL_Z,
+        detail_lp_ncc=engine.DETAIL_LOWPASS,
+    )
+    assert at_bar.detail_counted == pytest.approx(engine.DETAIL_AT_THRESHOLD)
+    assert engine.score_of(at_bar) == pytest.approx(engine.MATCH_THRESHOLD)
+    whole = replace(at_bar, detail_lp_ncc=1.0)
+    assert engine.score_of(whole) == pytest.approx(1.0)
+    # Under either bar it counts nothing, and the plain correlation stands alone.
+    below = replace(at_bar, detail_lp_ncc=engine.DETAIL_LOWPASS - 0.01)
+    unaligned = replace(at_bar, detail_lp_z=engine.DETAIL_Z - 0.5, detail_lp_ncc=0.9)
+    assert below.detail_counted == unaligned.detail_counted == 0.1
+    assert engine.score_of(below) < 0.2
+    # A plain alignment that explains more than the low-passed one keeps its value.
+    plain = replace(at_bar, detail_ncc=0.8)
+    assert plain.detail_counted == 0.8
+
+
+def askew(array: np.ndarray, degrees: float) -> np.ndarray:
+    """The printed repeat turned by a few degrees, cut to the tile's size."""
+    h, w = array.shape[:2]
+    turn = cv2.getRotationMatrix2D((1.5 * w, 1.5 * h), degrees, 1.0)
+    turn[:, 2] -= (w, h)
+    return cv2.warpAffine(np.tile(array, (3, 3, 1)), turn, (w, h))
+
+
+def test_a_heavy_jpeg_of_an_askew_grain_is_found_by_the_turned_detail():
+    # Turned 7.3 degrees and JPEG'd at 30: no keypoint survives and the details line
+    # up at no shift; the spectra show the turn, and turned back the detail aligns.
+    registered = [compute(fine_grain(seed)) for seed in (1, 2, 3)]
+    copy = query_fingerprint(suite._jpeg(askew(fine_grain(1), 7.3), 30))
+    copied, *others = engine.verify_many(copy, registered)
+    assert engine.score_from_evidence(copied.count) <= engine.MATCH_THRESHOLD
+    assert engine.score_from_phase(copied.phase_counted) <= engine.MATCH_THRESHOLD
+    assert copied.detail_turn == pytest.approx(-7.3, abs=0.5)
+    assert copied.detail_counted > engine.DETAIL_AT_THRESHOLD
+    assert engine.score_of(copied) > engine.MATCH_THRESHOLD
+    assert engine.describe(copied) == "rotated"
+    for ev in others:
+        assert engine.score_of(ev) <= engine.MATCH_THRESHOLD
+
+
+def test_a_turn_beyond_the_details_range_is_left_to_the_keypoints():
+    registered = [compute(faint_texture(seed, 300, 3.0)) for seed in (1, 2)]
+    copy = query_fingerprint(askew(faint_texture(1, 300, 3.0), 30.0))
+    copied, other = engine.verify_many(copy, registered)
+    assert copied.detail_turn == 0.0
+    assert copied.detail_counted == 0.0
+    assert engine.score_from_evidence(copied.count) > engine.MATCH_THRESHOLD
+    assert engine.score_of(other) <= engine.MATCH_THRESHOLD
+
+
+def test_a_turned_detail_alignment_is_named_rotated():
+    turned = engine._Evidence(
+        0.0,
+        detail_z=30.0,
+        detail_ncc=0.7,
+        detail_inverted=True,
+        detail_coverage=0.5,
+        detail_turn=-6.0,
+    )
+    assert engine.describe(turned) == "rotated, recoloured, cropped"
+    assert engine.describe(replace(turned, detail_turn=0.0)) == "recoloured, cropped"
 
 
 def test_a_query_too_small_at_the_candidates_scale_is_not_aligned():
