@@ -94,13 +94,17 @@ def retile(a, rng):
     return np.tile(sub, reps)[:h, :w]
 
 
-def market_photo(a, rng):
-    big = _tile(a, 3)
-    H, W = big.shape[:2]
-    out_w, out_h = 800, 600
+PHOTO_SIZE = (800, 600)
+
+
+def photo_perspective(shape: tuple[int, ...], rng) -> tuple[np.ndarray, tuple]:
+    """Return the market photo's perspective (3x3, from the 3x3 tiling of a tile of
+    `shape` to the photo) and the centre it looks at, in the tiling's pixels."""
+    H, W = 3 * shape[0], 3 * shape[1]
+    out_w, out_h = PHOTO_SIZE
     # the photographed piece covers a random quadrilateral ~1.5 repeats wide
-    span = rng.uniform(1.3, 2.0) * a.shape[1]
-    cx, cy = W / 2 + rng.uniform(-0.2, 0.2) * a.shape[1], H / 2
+    span = rng.uniform(1.3, 2.0) * shape[1]
+    cx, cy = W / 2 + rng.uniform(-0.2, 0.2) * shape[1], H / 2
     src = np.float32(
         [
             [cx - span / 2, cy - span * 0.375],
@@ -114,6 +118,13 @@ def market_photo(a, rng):
         src + jit.astype(np.float32),
         np.float32([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]]),
     )
+    return m, (cx, cy)
+
+
+def market_photo(a, rng):
+    big = _tile(a, 3)
+    out_w, out_h = PHOTO_SIZE
+    m, _centre = photo_perspective(a.shape, rng)
     img = cv2.warpPerspective(
         big, m, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP
     )

@@ -310,6 +310,13 @@ def test_a_low_passed_alignment_counts_from_its_own_bar():
     unaligned = replace(at_bar, detail_lp_z=engine.DETAIL_Z - 0.5, detail_lp_ncc=0.9)
     assert below.detail_counted == unaligned.detail_counted == 0.1
     assert engine.score_of(below) < 0.2
+    # Low-passed alone it is no alignment: the plain peak must line up too (two
+    # renderings of one height field explain 0.6 of each other low-passed at a peak
+    # of 15, their plain peak 11).
+    smooth_twins = replace(
+        at_bar, detail_z=11.0, detail_ncc=0.49, detail_lp_z=14.9, detail_lp_ncc=0.61
+    )
+    assert smooth_twins.detail_counted == 0.0
     # A plain alignment that explains more than the low-passed one keeps its value.
     plain = replace(at_bar, detail_ncc=0.8)
     assert plain.detail_counted == 0.8

@@ -1,5 +1,8 @@
 """Lab: a pixel-scale whitened correlation at detail resolution (not the 64 px thumbnail).
 
+With SIGMAS (row 39) also the surface and both greys low-passed by a Gaussian of each
+sigma: ZLP and NLP beside Z and N (engine item 13 is SIGMAS=1 with SEP=0).
+
 A JPEG'd or cropped copy of a design file keeps its pixel grid: placed at the
 candidate's own pixel scale, the copy lines up with the registered tile at one shift.
 For each query: whitened (phase) correlation against every registered design's detail
@@ -11,6 +14,7 @@ import cv2
 cv2.setNumThreads(1)
 import numpy as np
 import scipy.fft as sf
+from scipy import ndimage
 from pathlib import Path
 from PIL import Image
 from multiprocessing import Pool
@@ -43,7 +47,7 @@ def _init():
     C = []
     for p in reg:
         g, f = detail(_open(p))
-        C.append((g, f, sf.rfft2(g)))
+        C.append((g, f, sf.rfft2(g), [ndimage.gaussian_filter(g, sg, mode='wrap') for sg in SIGMAS]))
 
 def taper(h, w):
     def t(n):
@@ -55,6 +59,8 @@ def taper(h, w):
     return np.outer(t(h), t(w))
 
 SEP = int(os.environ.get("SEP", "1"))
+# SIGMAS (row 39, e.g. "1,2"): also the alignment low-passed by each; none by default
+SIGMAS = [float(x) for x in os.environ.get("SIGMAS", "").split(",") if x]
 ALPHA = float(os.environ.get("ALPHA", "1"))
 
 def white(S):
@@ -70,7 +76,10 @@ def one(job):
     cache = {}
     zs = np.zeros(len(C), np.float32)
     ncc = np.zeros(len(C), np.float32)
-    for i, (g, f, F) in enumerate(C):
+    nlp = np.zeros((len(SIGMAS), len(C)), np.float32)
+    zlp = np.zeros((len(SIGMAS), len(C)), np.float32)
+    fw = {}
+    for i, (g, f, F, glps) in enumerate(C):
         rx, ry = f[0] / wf[0], f[1] / wf[1]
         hc, wc = g.shape
         key = (round(rx, 3), round(ry, 3), hc, wc)
@@ -82,11 +91,19 @@ def one(job):
             y0 = max(0, (r.shape[0] - hc) // 2); x0 = max(0, (r.shape[1] - wc) // 2)
             r = r[y0:y0 + hc, x0:x0 + wc]
             r = r - r.mean()
+            r0 = r.copy()
             if r.shape != (hc, wc):
                 r = r * taper(*r.shape)
             pad = np.zeros((hc, wc), np.float32)
             pad[: r.shape[0], : r.shape[1]] = r
-            cache[key] = (sf.rfft2(pad), pad, pad != 0)
+            lps = []
+            for sg in SIGMAS:
+                rl = ndimage.gaussian_filter(r0, sg, mode='nearest'); rl = rl - rl.mean()
+                if rl.shape != (hc, wc):
+                    rl = rl * taper(*rl.shape)
+                pl = np.zeros((hc, wc), np.float32); pl[: rl.shape[0], : rl.shape[1]] = rl
+                lps.append(pl)
+            cache[key] = (sf.rfft2(pad), pad, pad != 0, lps)
         if SEP:
             W = white(cache[key][0]) * np.conj(white(F))
         else:
@@ -104,7 +121,19 @@ def one(job):
         cm = cs * mask
         cm = cm - cm[mask].mean() * mask
         ncc[i] = abs(float((pad * cm).sum())) / (np.sqrt((pad * pad).sum() * (cm * cm).sum()) + 1e-9)
-    return path.name, alt, (zs, ncc)
+        for k, (gl, pl) in enumerate(zip(glps, cache[key][3])):
+            sg = SIGMAS[k]
+            if key + (sg,) not in fw:
+                fy = np.fft.fftfreq(hc)[:, None]; fx = np.fft.rfftfreq(wc)[None, :]
+                fw[key + (sg,)] = np.exp(-2 * np.pi ** 2 * sg ** 2 * (fx ** 2 + fy ** 2)).astype(np.float32)
+            sl = sf.irfft2(W * fw[key + (sg,)], s=(hc, wc))
+            al = np.abs(sl); jl = int(al.argmax())
+            zlp[k, i] = al.flat[jl] / (np.sqrt((sl * sl).mean()) + 1e-12)
+            dl = np.unravel_index(jl, sl.shape)
+            cm = np.roll(gl, dl, axis=(0, 1)) * mask
+            cm = cm - cm[mask].mean() * mask
+            nlp[k, i] = abs(float((pl * cm).sum())) / (np.sqrt((pl * pl).sum() * (cm * cm).sum()) + 1e-9)
+    return path.name, alt, (zs, ncc, nlp, zlp)
 
 if __name__ == "__main__":
     jobs = [(p, a) for p in paths[::EVERY] for a in ALTS]
@@ -117,5 +146,5 @@ if __name__ == "__main__":
                 print(n, len(jobs), round(time.time() - t0), flush=True, file=sys.stderr)
     regn = [p.name for p in reg]
     np.savez(os.environ.get("OUT", f"/tmp/lab/detail_{D}.npz"), names=[k[0] for k in out], alts=[k[1] for k in out],
-             Z=np.stack([v[0] for v in out.values()]), N=np.stack([v[1] for v in out.values()]), reg=regn)
+             Z=np.stack([v[0] for v in out.values()]), N=np.stack([v[1] for v in out.values()]), NLP=np.stack([v[2] for v in out.values()]), ZLP=np.stack([v[3] for v in out.values()]), sigmas=SIGMAS, reg=regn)
     print("done", round(time.time() - t0))
