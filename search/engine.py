@@ -31,7 +31,7 @@ keypoint or correlation evidence for it suffices, and none when it leads by far
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 import cv2
 import numpy as np
@@ -651,10 +651,7 @@ def _align(
 def _turn(query_at: "_PreparedQuery", spectrum: np.ndarray) -> float | None:
     """Return the turn (degrees, 1 to DETAIL_TURN_MAX either way) that best lines up
     the query's magnitude spectrum with the candidate's, if it stands out."""
-    if query_at.polar is None:
-        return None
-    shape = query_at.grey_shape
-    polar = _log_polar(spectrum, shape)
+    polar = _log_polar(spectrum, query_at.tile_shape)
     spectra = scipy.fft.fft(query_at.polar, axis=0) * np.conj(
         scipy.fft.fft(polar, axis=0)
     )
@@ -754,8 +751,12 @@ class _PreparedQuery:
     grey: np.ndarray  # the query part, tapered when it is smaller than the tile
     lowpassed: np.ndarray  # the same, low-passed before the taper
     coverage: float  # share of the tile the query covers
-    grey_shape: tuple[int, int]  # the candidate's tile, which the spectrum is of
-    polar: np.ndarray | None  # log-polar magnitude spectrum, for the turn
+    tile_shape: tuple[int, int]  # the candidate's, which the spectrum is of
+
+    @cached_property
+    def polar(self) -> np.ndarray:
+        """The log-polar magnitude spectrum, for the turn (made when first asked)."""
+        return _log_polar(self.spectrum, self.tile_shape)
 
 
 def _prepare_query(
@@ -785,14 +786,8 @@ def _prepare_query(
         grey, lowpassed = grey * edge, lowpassed * edge
     pad = np.zeros(shape, np.float32)
     pad[:gh, :gw] = grey
-    spectrum = scipy.fft.rfft2(pad)
     return _PreparedQuery(
-        spectrum,
-        grey,
-        lowpassed,
-        gh * gw / (shape[0] * shape[1]),
-        shape,
-        _log_polar(spectrum, shape),
+        scipy.fft.rfft2(pad), grey, lowpassed, gh * gw / (shape[0] * shape[1]), shape
     )
 
 
