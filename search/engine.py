@@ -31,7 +31,7 @@ keypoint or correlation evidence for it suffices, and none when it leads by far
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from functools import cache, cached_property, lru_cache
+from functools import cached_property, lru_cache
 
 import cv2
 import numpy as np
@@ -341,22 +341,41 @@ def score_from_detail(ncc: float) -> float:
     return float(0.5 * max(ncc, 0.0) / DETAIL_AT_THRESHOLD)
 
 
-def _detail_value(z: float, ncc: float, lp_z: float, lp_ncc: float) -> float:
-    """Return the details' correlation if they line up at one shift, else 0.
+@dataclass(frozen=True)
+class _Alignment:
+    """The query's detail aligned with a candidate's (engine items 12-14)."""
 
-    A low-passed alignment that passes (with the plain peak) counts as the plain
-    correlation its own bar stands for: DETAIL_LOWPASS maps to DETAIL_AT_THRESHOLD, 1
-    to 1.
-    """
-    plain = 0.0
-    if z >= DETAIL_Z or (z >= DETAIL_Z_CLOSE and ncc >= DETAIL_CLOSE):
-        plain = ncc
-    if z >= DETAIL_Z and lp_z >= DETAIL_Z and lp_ncc >= DETAIL_LOWPASS:
-        lowpass = DETAIL_AT_THRESHOLD + (lp_ncc - DETAIL_LOWPASS) * (
-            1 - DETAIL_AT_THRESHOLD
-        ) / (1 - DETAIL_LOWPASS)
-        return max(plain, lowpass)
-    return plain
+    z: float = 0.0  # the whitened surface's peak over its RMS
+    ncc: float = 0.0  # the two greys' correlation at that shift, either sign
+    inverted: bool = False
+    coverage: float = 1.0  # share of the candidate's tile the query covers
+    lp_z: float = 0.0  # the same alignment low-passed: peak over RMS
+    lp_ncc: float = 0.0  # ... and the low-passed greys' correlation there
+    turn: float = 0.0  # degrees the query was turned back to line up
+
+    @property
+    def value(self) -> float:
+        """Return the details' correlation if they line up at one shift, else 0.
+
+        A low-passed alignment that passes (with the plain peak) counts as the plain
+        correlation its own bar stands for: DETAIL_LOWPASS maps to
+        DETAIL_AT_THRESHOLD, 1 to 1.
+        """
+        plain = 0.0
+        if self.z >= DETAIL_Z or (
+            self.z >= DETAIL_Z_CLOSE and self.ncc >= DETAIL_CLOSE
+        ):
+            plain = self.ncc
+        if (
+            self.z >= DETAIL_Z
+            and self.lp_z >= DETAIL_Z
+            and self.lp_ncc >= DETAIL_LOWPASS
+        ):
+            lowpass = DETAIL_AT_THRESHOLD + (self.lp_ncc - DETAIL_LOWPASS) * (
+                1 - DETAIL_AT_THRESHOLD
+            ) / (1 - DETAIL_LOWPASS)
+            return max(plain, lowpass)
+        return plain
 
 
 def score_of(evidence: "_Evidence") -> float:
@@ -364,7 +383,7 @@ def score_of(evidence: "_Evidence") -> float:
         score_from_evidence(evidence.count),
         score_from_correlation(evidence.correlation_counted),
         score_from_phase(evidence.phase_counted),
-        score_from_detail(evidence.detail_counted),
+        score_from_detail(evidence.detail.value),
     )
 
 
@@ -391,20 +410,7 @@ class _Evidence:
     phase_orientation: int = 0
     phase_inverted: bool = False
     phase_runner_up: float = 0.0  # best phase peak of any other shortlisted design
-    detail_z: float = 0.0  # pixel-scale detail alignment: phase peak over RMS
-    detail_ncc: float = 0.0  # ... and the details' correlation at that shift
-    detail_inverted: bool = False
-    detail_coverage: float = 1.0  # share of the candidate's tile the query covers
-    detail_lp_z: float = 0.0  # the same alignment low-passed: peak over RMS
-    detail_lp_ncc: float = 0.0  # ... and the low-passed greys' correlation there
-    detail_turn: float = 0.0  # degrees the query was turned back to line up
-
-    @property
-    def detail_counted(self) -> float:
-        """Return the details' correlation if they line up at one shift, else 0."""
-        return _detail_value(
-            self.detail_z, self.detail_ncc, self.detail_lp_z, self.detail_lp_ncc
-        )
+    detail: _Alignment = _Alignment()  # pixel-scale detail alignment
 
     @property
     def phase_counted(self) -> float:
@@ -466,13 +472,7 @@ def verify_many(
             phase_orientation=c.phase_orientation,
             phase_inverted=c.phase_inverted,
             phase_runner_up=float(phases[others].max()),
-            detail_z=details[n].z,
-            detail_ncc=details[n].ncc,
-            detail_inverted=details[n].inverted,
-            detail_coverage=details[n].coverage,
-            detail_lp_z=details[n].lp_z,
-            detail_lp_ncc=details[n].lp_ncc,
-            detail_turn=details[n].turn,
+            detail=details[n],
             colour_shift=float(np.linalg.norm(query.colour() - candidates[n].colour())),
         )
     return results
@@ -541,21 +541,6 @@ def _correlations(
     return out
 
 
-@dataclass(frozen=True)
-class _Alignment:
-    z: float = 0.0
-    ncc: float = 0.0
-    inverted: bool = False
-    coverage: float = 1.0
-    lp_z: float = 0.0
-    lp_ncc: float = 0.0
-    turn: float = 0.0
-
-    @property
-    def value(self) -> float:
-        return _detail_value(self.z, self.ncc, self.lp_z, self.lp_ncc)
-
-
 def _taper(n: int) -> np.ndarray:
     """A raised-cosine edge over an eighth of the length: a cut edge is no pattern."""
     m = max(2, n // 8)
@@ -598,13 +583,7 @@ def _detail_alignments(
         if query_at is None:
             continue
         c_spectrum = scipy.fft.rfft2(c.grey)
-        # Made only where a low-passed peak asks for its correlation.
-        c_lowpassed = cache(
-            lambda c_spectrum=c_spectrum, shape=shape: scipy.fft.irfft2(
-                c_spectrum * _lowpass_gain(shape), s=shape
-            )
-        )
-        best = _align(query_at, c.grey, c_spectrum, c_lowpassed)
+        best = _align(query_at, c.grey, c_spectrum)
         if best.value <= DETAIL_AT_THRESHOLD:
             turn = _turn(query_at, c_spectrum)
             turned = (
@@ -613,7 +592,7 @@ def _detail_alignments(
                 else _prepare_query(_turned(q.grey, turn), rx, ry, shape)
             )
             if turned is not None:
-                again = _align(turned, c.grey, c_spectrum, c_lowpassed)
+                again = _align(turned, c.grey, c_spectrum)
                 if again.value > best.value:
                     best = replace(again, turn=turn)
         out[n] = best
@@ -621,27 +600,23 @@ def _detail_alignments(
 
 
 def _align(
-    query_at: "_PreparedQuery",
-    grey: np.ndarray,
-    spectrum: np.ndarray,
-    lowpassed: Callable[[], np.ndarray],
+    query_at: "_PreparedQuery", grey: np.ndarray, spectrum: np.ndarray
 ) -> _Alignment:
     """Phase-correlate a prepared query with one candidate's detail, plain and
-    low-passed."""
+    low-passed; a correlation is measured only at a peak that could count."""
     shape = grey.shape
     cross = query_at.spectrum * np.conj(spectrum)
     magnitude = np.abs(cross)
     cross /= magnitude + DETAIL_EPS * magnitude.mean() + 1e-9
     cross[0, 0] = 0
-    z, ncc = _peak_and_ncc(
-        scipy.fft.irfft2(cross, s=shape), query_at.grey, grey, DETAIL_Z_CLOSE
-    )
-    lp_z, lp_ncc = _peak_and_ncc(
-        scipy.fft.irfft2(cross * _lowpass_gain(shape), s=shape),
-        query_at.lowpassed,
-        lowpassed,
-        DETAIL_Z,
-    )
+    gain = _lowpass_gain(shape)
+    z, shift = _peak(scipy.fft.irfft2(cross, s=shape))
+    lp_z, lp_shift = _peak(scipy.fft.irfft2(cross * gain, s=shape))
+    ncc = _ncc_at(query_at.grey, grey, shift) if z >= DETAIL_Z_CLOSE else 0.0
+    lp_ncc = 0.0
+    if z >= DETAIL_Z and lp_z >= DETAIL_Z:
+        lowpassed = scipy.fft.irfft2(spectrum * gain, s=shape)
+        lp_ncc = _ncc_at(query_at.lowpassed, lowpassed, lp_shift)
     # The two peaks are one shift for a copy; the sign of the stronger
     # correlation says whether the copy's lightness is inverted.
     inverted = (lp_ncc if abs(lp_ncc) > abs(ncc) else ncc) < 0
@@ -710,30 +685,27 @@ def _turned(grey: np.ndarray, degrees: float) -> np.ndarray:
     )
 
 
-def _peak_and_ncc(
-    surface: np.ndarray, q_in: np.ndarray, grey: np.ndarray | Callable, floor: float
-) -> tuple[float, float]:
-    """Return the surface's peak over its RMS and the signed correlation there of the
-    query part with the candidate's grey under it (`grey` may be a function that
-    makes it). Under a peak of `floor` the correlation counts for nothing: 0."""
-    shape = surface.shape
+def _peak(surface: np.ndarray) -> tuple[float, tuple[int, int]]:
+    """Return a correlation surface's peak over its RMS, and where it is."""
     peak = int(np.abs(surface).argmax())
     rms = float(np.sqrt((surface * surface).mean())) + 1e-12
-    z = abs(float(surface.flat[peak])) / rms
-    if z < floor:
-        return z, 0.0
-    grey = grey() if callable(grey) else grey
+    shift = np.unravel_index(peak, surface.shape)
+    return abs(float(surface.flat[peak])) / rms, (int(shift[0]), int(shift[1]))
+
+
+def _ncc_at(q_in: np.ndarray, grey: np.ndarray, shift: tuple[int, int]) -> float:
+    """Return the signed correlation of the query part with the candidate's grey
+    under it at a surface's shift."""
     # The surface at d is sum q(x) c(x - d): the candidate's grey under the query
     # at that shift, wrapped round the tile.
-    dy, dx = np.unravel_index(peak, shape)
-    rows = (np.arange(q_in.shape[0]) - dy) % shape[0]
-    cols = (np.arange(q_in.shape[1]) - dx) % shape[1]
+    dy, dx = shift
+    rows = (np.arange(q_in.shape[0]) - dy) % grey.shape[0]
+    cols = (np.arange(q_in.shape[1]) - dx) % grey.shape[1]
     under = grey[np.ix_(rows, cols)]
     under = under - under.mean()
-    ncc = float((q_in * under).sum()) / (
+    return float((q_in * under).sum()) / (
         float(np.sqrt((q_in * q_in).sum() * (under * under).sum())) + 1e-9
     )
-    return z, ncc
 
 
 @lru_cache(maxsize=64)
@@ -956,13 +928,14 @@ def describe(evidence: _Evidence) -> str | None:
     keypoints = score_from_evidence(evidence.count)
     plain = score_from_correlation(evidence.correlation_counted)
     phase = score_from_phase(evidence.phase_counted)
-    detail = score_from_detail(evidence.detail_counted)
+    detail = score_from_detail(evidence.detail.value)
     if detail > max(keypoints, plain, phase):
         # Aligned at the file's own pixel scale: cut, recoloured or turned a little.
-        turn = _describe_turn(0, evidence.detail_inverted, evidence.colour_shift)
-        parts = ["rotated"] if evidence.detail_turn else []
+        aligned = evidence.detail
+        turn = _describe_turn(0, aligned.inverted, evidence.colour_shift)
+        parts = ["rotated"] if aligned.turn else []
         parts += [turn] if turn else []
-        if evidence.detail_coverage < CROPPED_COVERAGE:
+        if aligned.coverage < CROPPED_COVERAGE:
             parts.append("cropped")
         return ", ".join(parts) or None
     if phase > max(keypoints, plain):

@@ -227,13 +227,13 @@ def test_a_cropped_heavy_jpeg_of_a_faint_texture_is_found_at_the_files_pixel_sca
     copied = evidence[0]
     assert engine.score_from_evidence(copied.count) <= engine.MATCH_THRESHOLD
     assert engine.score_from_phase(copied.phase_counted) <= engine.MATCH_THRESHOLD
-    assert copied.detail_z >= engine.DETAIL_Z
-    assert copied.detail_ncc > engine.DETAIL_AT_THRESHOLD
-    assert copied.detail_coverage == pytest.approx(0.49, abs=0.02)
+    assert copied.detail.z >= engine.DETAIL_Z
+    assert copied.detail.ncc > engine.DETAIL_AT_THRESHOLD
+    assert copied.detail.coverage == pytest.approx(0.49, abs=0.02)
     assert engine.score_of(copied) > engine.MATCH_THRESHOLD
     assert engine.describe(copied) == "cropped"
     assert all(engine.score_of(ev) <= engine.MATCH_THRESHOLD for ev in evidence[1:])
-    assert all(ev.detail_ncc < engine.DETAIL_AT_THRESHOLD for ev in evidence[1:])
+    assert all(ev.detail.value == 0.0 for ev in evidence[1:])
 
 
 def test_a_heavy_jpeg_of_several_repeats_is_cut_to_one_tile_and_found_whole():
@@ -244,12 +244,17 @@ def test_a_heavy_jpeg_of_several_repeats_is_cut_to_one_tile_and_found_whole():
     tiled = np.tile(faint_texture(1, 300, 5.0), (2, 2, 1))
     copy = query_fingerprint(suite._jpeg(np.ascontiguousarray(tiled), 30))
     first, other = engine.verify_many(copy, registered)
-    assert first.detail_z >= engine.DETAIL_Z
-    assert first.detail_ncc > engine.DETAIL_AT_THRESHOLD
-    assert first.detail_coverage == 1.0
+    assert first.detail.z >= engine.DETAIL_Z
+    assert first.detail.ncc > engine.DETAIL_AT_THRESHOLD
+    assert first.detail.coverage == 1.0
     assert engine.score_of(first) > engine.MATCH_THRESHOLD
     assert "cropped" not in (engine.describe(first) or "")
-    assert other.detail_ncc < engine.DETAIL_AT_THRESHOLD
+    assert other.detail.value == 0.0
+
+
+def with_detail(alignment: engine._Alignment) -> engine._Evidence:
+    """Evidence of nothing but a detail alignment."""
+    return engine._Evidence(0.0, detail=alignment)
 
 
 def fine_grain(seed: int, side: int = 300) -> np.ndarray:
@@ -280,46 +285,39 @@ def test_a_heavy_jpeg_crop_of_a_fine_grain_is_found_by_the_low_passed_alignment(
         suite._jpeg(np.ascontiguousarray(suite.crop(fine_grain(1), 0.7)), 30)
     )
     copied, *others = engine.verify_many(copy, registered)
-    assert copied.detail_z >= engine.DETAIL_Z
-    assert copied.detail_ncc < engine.DETAIL_AT_THRESHOLD
+    assert copied.detail.z >= engine.DETAIL_Z
+    assert copied.detail.ncc < engine.DETAIL_AT_THRESHOLD
     assert engine.score_from_evidence(copied.count) <= engine.MATCH_THRESHOLD
     assert engine.score_from_phase(copied.phase_counted) <= engine.MATCH_THRESHOLD
-    assert copied.detail_lp_z >= engine.DETAIL_Z
-    assert copied.detail_lp_ncc >= engine.DETAIL_LOWPASS + 0.05
+    assert copied.detail.lp_z >= engine.DETAIL_Z
+    assert copied.detail.lp_ncc >= engine.DETAIL_LOWPASS + 0.05
     assert engine.score_of(copied) > engine.MATCH_THRESHOLD
     assert engine.describe(copied) == "cropped"
     for ev in others:
-        assert ev.detail_lp_ncc < 0.2
+        assert ev.detail.lp_ncc < 0.2
         assert engine.score_of(ev) <= engine.MATCH_THRESHOLD
 
 
 def test_a_low_passed_alignment_counts_from_its_own_bar():
-    at_bar = engine._Evidence(
-        0.0,
-        detail_z=20.0,
-        detail_ncc=0.1,
-        detail_lp_z=engine.DETAIL_Z,
-        detail_lp_ncc=engine.DETAIL_LOWPASS,
+    at_bar = engine._Alignment(
+        z=20.0, ncc=0.1, lp_z=engine.DETAIL_Z, lp_ncc=engine.DETAIL_LOWPASS
     )
-    assert at_bar.detail_counted == pytest.approx(engine.DETAIL_AT_THRESHOLD)
-    assert engine.score_of(at_bar) == pytest.approx(engine.MATCH_THRESHOLD)
-    whole = replace(at_bar, detail_lp_ncc=1.0)
-    assert engine.score_of(whole) == pytest.approx(1.0)
+    assert at_bar.value == pytest.approx(engine.DETAIL_AT_THRESHOLD)
+    assert engine.score_of(with_detail(at_bar)) == pytest.approx(engine.MATCH_THRESHOLD)
+    whole = replace(at_bar, lp_ncc=1.0)
+    assert engine.score_of(with_detail(whole)) == pytest.approx(1.0)
     # Under either bar it counts nothing, and the plain correlation stands alone.
-    below = replace(at_bar, detail_lp_ncc=engine.DETAIL_LOWPASS - 0.01)
-    unaligned = replace(at_bar, detail_lp_z=engine.DETAIL_Z - 0.5, detail_lp_ncc=0.9)
-    assert below.detail_counted == unaligned.detail_counted == 0.1
-    assert engine.score_of(below) < 0.2
+    below = replace(at_bar, lp_ncc=engine.DETAIL_LOWPASS - 0.01)
+    unaligned = replace(at_bar, lp_z=engine.DETAIL_Z - 0.5, lp_ncc=0.9)
+    assert below.value == unaligned.value == 0.1
+    assert engine.score_of(with_detail(below)) < 0.2
     # Low-passed alone it is no alignment: the plain peak must line up too (two
     # renderings of one height field explain 0.6 of each other low-passed at a peak
     # of 15, their plain peak 11).
-    smooth_twins = replace(
-        at_bar, detail_z=11.0, detail_ncc=0.49, detail_lp_z=14.9, detail_lp_ncc=0.61
-    )
-    assert smooth_twins.detail_counted == 0.0
+    smooth_twins = replace(at_bar, z=11.0, ncc=0.49, lp_z=14.9, lp_ncc=0.61)
+    assert smooth_twins.value == 0.0
     # A plain alignment that explains more than the low-passed one keeps its value.
-    plain = replace(at_bar, detail_ncc=0.8)
-    assert plain.detail_counted == 0.8
+    assert replace(at_bar, ncc=0.8).value == 0.8
 
 
 def askew(array: np.ndarray, degrees: float) -> np.ndarray:
@@ -338,8 +336,8 @@ def test_a_heavy_jpeg_of_an_askew_grain_is_found_by_the_turned_detail():
     copied, *others = engine.verify_many(copy, registered)
     assert engine.score_from_evidence(copied.count) <= engine.MATCH_THRESHOLD
     assert engine.score_from_phase(copied.phase_counted) <= engine.MATCH_THRESHOLD
-    assert copied.detail_turn == pytest.approx(-7.3, abs=0.5)
-    assert copied.detail_counted > engine.DETAIL_AT_THRESHOLD
+    assert copied.detail.turn == pytest.approx(-7.3, abs=0.5)
+    assert copied.detail.value > engine.DETAIL_AT_THRESHOLD
     assert engine.score_of(copied) > engine.MATCH_THRESHOLD
     assert engine.describe(copied) == "rotated"
     for ev in others:
@@ -350,23 +348,17 @@ def test_a_turn_beyond_the_details_range_is_left_to_the_keypoints():
     registered = [compute(faint_texture(seed, 300, 3.0)) for seed in (1, 2)]
     copy = query_fingerprint(askew(faint_texture(1, 300, 3.0), 30.0))
     copied, other = engine.verify_many(copy, registered)
-    assert copied.detail_turn == 0.0
-    assert copied.detail_counted == 0.0
+    assert copied.detail.turn == 0.0
+    assert copied.detail.value == 0.0
     assert engine.score_from_evidence(copied.count) > engine.MATCH_THRESHOLD
     assert engine.score_of(other) <= engine.MATCH_THRESHOLD
 
 
 def test_a_turned_detail_alignment_is_named_rotated():
-    turned = engine._Evidence(
-        0.0,
-        detail_z=30.0,
-        detail_ncc=0.7,
-        detail_inverted=True,
-        detail_coverage=0.5,
-        detail_turn=-6.0,
-    )
-    assert engine.describe(turned) == "rotated, recoloured, cropped"
-    assert engine.describe(replace(turned, detail_turn=0.0)) == "recoloured, cropped"
+    turned = engine._Alignment(z=30.0, ncc=0.7, inverted=True, coverage=0.5, turn=-6.0)
+    assert engine.describe(with_detail(turned)) == "rotated, recoloured, cropped"
+    unturned = with_detail(replace(turned, turn=0.0))
+    assert engine.describe(unturned) == "recoloured, cropped"
 
 
 def test_a_query_too_small_at_the_candidates_scale_is_not_aligned():
@@ -375,30 +367,26 @@ def test_a_query_too_small_at_the_candidates_scale_is_not_aligned():
     registered = compute(faint_texture(1, 1000, 5.0))
     small = query_fingerprint(faint_texture(1, 1000, 5.0)[:40, :40])
     (ev,) = engine.verify_many(small, [registered])
-    assert (ev.detail_z, ev.detail_ncc) == (0.0, 0.0)
+    assert ev.detail == engine._Alignment()
 
 
 def test_a_detail_alignment_names_an_inverted_crop_recoloured_and_cropped():
-    inverted_crop = engine._Evidence(
-        0.0, detail_z=30.0, detail_ncc=0.7, detail_inverted=True, detail_coverage=0.5
-    )
-    assert engine.describe(inverted_crop) == "recoloured, cropped"
-    whole = replace(inverted_crop, detail_inverted=False, detail_coverage=1.0)
-    assert engine.describe(whole) is None
+    inverted_crop = engine._Alignment(z=30.0, ncc=0.7, inverted=True, coverage=0.5)
+    assert engine.describe(with_detail(inverted_crop)) == "recoloured, cropped"
+    whole = replace(inverted_crop, inverted=False, coverage=1.0)
+    assert engine.describe(with_detail(whole)) is None
 
 
 def test_details_that_line_up_but_explain_nothing_count_nothing():
     # A lattice lines up with anything of its period at some shift (a high z), but
     # its grey explains little of an unrelated query (a low correlation there); a
     # copy that explains the query but lines up nowhere is no pixel copy either.
-    lattice = engine._Evidence(0.0, detail_z=40.0, detail_ncc=0.05)
-    nowhere = engine._Evidence(
-        0.0, detail_z=0.9 * engine.DETAIL_Z_CLOSE, detail_ncc=0.9
-    )
-    copy = engine._Evidence(0.0, detail_z=engine.DETAIL_Z, detail_ncc=0.65)
+    lattice = with_detail(engine._Alignment(z=40.0, ncc=0.05))
+    nowhere = with_detail(engine._Alignment(z=0.9 * engine.DETAIL_Z_CLOSE, ncc=0.9))
+    copy = with_detail(engine._Alignment(z=engine.DETAIL_Z, ncc=0.65))
     # A lower peak counts only where the candidate explains most of the query.
-    close = engine._Evidence(0.0, detail_z=engine.DETAIL_Z_CLOSE, detail_ncc=0.65)
-    low = engine._Evidence(0.0, detail_z=engine.DETAIL_Z_CLOSE, detail_ncc=0.55)
+    close = with_detail(engine._Alignment(z=engine.DETAIL_Z_CLOSE, ncc=0.65))
+    low = with_detail(engine._Alignment(z=engine.DETAIL_Z_CLOSE, ncc=0.55))
     assert engine.score_of(lattice) < 0.1
     assert engine.score_of(nowhere) == 0.0
     assert engine.score_of(copy) == pytest.approx(0.75)
@@ -409,7 +397,7 @@ def test_details_that_line_up_but_explain_nothing_count_nothing():
     board = compute(np.repeat(checks[..., None], 3, axis=2).astype(np.uint8))
     query = query_fingerprint(suite._jpeg(faint_texture(9, 256), 30))
     (ev,) = engine.verify_many(query, [board])
-    assert ev.detail_ncc < engine.DETAIL_AT_THRESHOLD
+    assert ev.detail.ncc < engine.DETAIL_AT_THRESHOLD
     assert engine.score_of(ev) <= engine.MATCH_THRESHOLD
 
 
