@@ -105,6 +105,13 @@ DETAIL_CLOSE = 0.6
 # 15, though their plain peak is 11-13; every original the low pass found had >= 16.7.
 DETAIL_LOWPASS_SIGMA = 1.0
 DETAIL_LOWPASS = 0.4
+# ... or, as the plain corner, a low-passed peak of DETAIL_Z_CLOSE where the low-passed
+# candidate explains most of the query: scales, checks and weaves after JPEG 30 keep
+# their coarse structure, which low-passed lines up at a low peak (black_scales 9.9,
+# vichy 9.0) and explains 0.65-0.80 of the copy. Lab (row 45): the nearest unrelated
+# distractor pair at such a peak explains 0.60 of the query (two GIMP renderings of
+# one height field 0.61-0.62 at 13.6-15.2), so the bar is above both.
+DETAIL_LOWPASS_CLOSE = 0.65
 # A copy turned by a few degrees (fabric askew under the camera or the scanner) lines
 # up at no shift: the turn is read from the two magnitude spectra (in log-polar
 # samples, correlated along the angle only: the pixel scale is known) and the query
@@ -357,9 +364,9 @@ class _Alignment:
     def value(self) -> float:
         """Return the details' correlation if they line up at one shift, else 0.
 
-        A low-passed alignment that passes (with the plain peak) counts as the plain
-        correlation its own bar stands for: DETAIL_LOWPASS maps to
-        DETAIL_AT_THRESHOLD, 1 to 1.
+        A low-passed alignment that passes (with the plain peak, or at the close
+        corner) counts as the plain correlation its own bar stands for:
+        DETAIL_LOWPASS maps to DETAIL_AT_THRESHOLD, 1 to 1.
         """
         plain = 0.0
         if self.z >= DETAIL_Z or (
@@ -370,7 +377,7 @@ class _Alignment:
             self.z >= DETAIL_Z
             and self.lp_z >= DETAIL_Z
             and self.lp_ncc >= DETAIL_LOWPASS
-        ):
+        ) or (self.lp_z >= DETAIL_Z_CLOSE and self.lp_ncc >= DETAIL_LOWPASS_CLOSE):
             lowpass = DETAIL_AT_THRESHOLD + (self.lp_ncc - DETAIL_LOWPASS) * (
                 1 - DETAIL_AT_THRESHOLD
             ) / (1 - DETAIL_LOWPASS)
@@ -614,7 +621,8 @@ def _align(
     lp_z, lp_shift = _peak(scipy.fft.irfft2(cross * gain, s=shape))
     ncc = _ncc_at(query_at.grey, grey, shift) if z >= DETAIL_Z_CLOSE else 0.0
     lp_ncc = 0.0
-    if z >= DETAIL_Z and lp_z >= DETAIL_Z:
+    # Both low-passed corners need at least the close corner's peak.
+    if lp_z >= DETAIL_Z_CLOSE:
         lowpassed = scipy.fft.irfft2(spectrum * gain, s=shape)
         lp_ncc = _ncc_at(query_at.lowpassed, lowpassed, lp_shift)
     # The two peaks are one shift for a copy; the sign of the stronger

@@ -308,7 +308,7 @@ def test_a_low_passed_alignment_counts_from_its_own_bar():
     assert engine.score_of(with_detail(whole)) == pytest.approx(1.0)
     # Under either bar it counts nothing, and the plain correlation stands alone.
     below = replace(at_bar, lp_ncc=engine.DETAIL_LOWPASS - 0.01)
-    unaligned = replace(at_bar, lp_z=engine.DETAIL_Z - 0.5, lp_ncc=0.9)
+    unaligned = replace(at_bar, lp_z=engine.DETAIL_Z_CLOSE - 0.5, lp_ncc=0.9)
     assert below.value == unaligned.value == 0.1
     assert engine.score_of(with_detail(below)) < 0.2
     # Low-passed alone it is no alignment: the plain peak must line up too (two
@@ -318,6 +318,57 @@ def test_a_low_passed_alignment_counts_from_its_own_bar():
     assert smooth_twins.value == 0.0
     # A plain alignment that explains more than the low-passed one keeps its value.
     assert replace(at_bar, ncc=0.8).value == 0.8
+
+
+def test_a_low_passed_alignment_that_explains_most_of_the_query_counts_at_a_low_peak():
+    # Engine item 15: as the plain corner (DETAIL_Z_CLOSE, DETAIL_CLOSE), a low
+    # peak counts where the low-passed candidate explains most of the query.
+    close = engine._Alignment(
+        z=5.0, ncc=0.0, lp_z=engine.DETAIL_Z_CLOSE, lp_ncc=engine.DETAIL_LOWPASS_CLOSE
+    )
+    assert close.value > engine.DETAIL_AT_THRESHOLD
+    assert engine.score_of(with_detail(close)) > engine.MATCH_THRESHOLD
+    # Under its bar (two renderings of one height field: 0.61-0.62 low-passed) or
+    # its peak, nothing.
+    assert replace(close, lp_ncc=engine.DETAIL_LOWPASS_CLOSE - 0.01).value == 0.0
+    assert replace(close, lp_z=engine.DETAIL_Z_CLOSE - 0.1, lp_ncc=0.9).value == 0.0
+
+
+def faint_weave(seed: int, side: int = 240, period: int = 26) -> np.ndarray:
+    """A faint over-and-under weave with a finer grain: scales, checks and weaves
+    keep their coarse structure through JPEG 30 and lose the rest."""
+    rng = np.random.default_rng(seed)
+    y, x = np.mgrid[0:side, 0:side].astype(float)
+    a, b = rng.uniform(0, 2 * np.pi, 2)
+    warp = np.sin(2 * np.pi * x / period + a) * np.sign(np.sin(np.pi * y / period + b))
+    weft = -np.sin(2 * np.pi * y / period + a) * np.sign(np.sin(np.pi * x / period + b))
+    grain = cv2.GaussianBlur(rng.normal(size=(side, side)), (0, 0), 1.2)
+    grey = 180 + 2.1 * np.maximum(warp, weft) + 0.3 * grain / grain.std()
+    return (
+        np.stack([grey, grey * 0.95, grey * 0.9], axis=-1).clip(0, 255).astype(np.uint8)
+    )
+
+
+def test_a_heavy_jpeg_of_a_faint_weave_is_found_by_its_low_passed_structure():
+    # JPEG 30 leaves the weave's coarse structure: the plain details line up at a
+    # low peak and explain a little over half of the copy, short of both plain
+    # bars; low-passed, the registered weave explains most of it.
+    registered = [compute(faint_weave(seed)) for seed in (1, 2, 3)]
+    copy = query_fingerprint(suite._jpeg(faint_weave(1), 30))
+    copied, *others = engine.verify_many(copy, registered)
+    d = copied.detail
+    assert d.z < engine.DETAIL_Z and d.ncc < engine.DETAIL_CLOSE
+    assert d.lp_z >= engine.DETAIL_Z_CLOSE
+    assert d.lp_ncc >= engine.DETAIL_LOWPASS_CLOSE
+    assert engine.score_from_evidence(copied.count) <= engine.MATCH_THRESHOLD
+    assert engine.score_from_phase(copied.phase_counted) <= engine.MATCH_THRESHOLD
+    assert (
+        engine.score_from_correlation(copied.correlation_counted)
+        <= engine.MATCH_THRESHOLD
+    )
+    assert engine.score_of(copied) > engine.MATCH_THRESHOLD
+    for ev in others:
+        assert engine.score_of(ev) <= engine.MATCH_THRESHOLD
 
 
 def askew(array: np.ndarray, degrees: float) -> np.ndarray:

@@ -136,7 +136,8 @@ def one(job):
     return path.name, alt, (zs, ncc, nlp, zlp)
 
 if __name__ == "__main__":
-    jobs = [(p, a) for p in paths[::EVERY] for a in ALTS]
+    qs = dis if os.environ.get("QUERIES") == "dis" else paths
+    jobs = [(p, a) for p in qs[::EVERY] for a in ALTS]
     t0 = time.time()
     out = {}
     with Pool(2, initializer=_init) as pool:
