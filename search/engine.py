@@ -29,6 +29,7 @@ keypoint or correlation evidence for it suffices, and none when it leads by far
 (EMBED_* below).
 """
 
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
@@ -136,6 +137,13 @@ SHORTLIST = 30  # candidates verified per query, by the bag-of-words and spectru
 # the suite's queries (docs/benchmarks.md, row 18), the verifier's 30 of 0.53-0.70 of
 # the market photos and heavy JPEGs.
 EMBED_SHORTLIST = 15
+# ... and the embedding's next EMBED_DETAIL_SHORTLIST are aligned by their details alone
+# (no keypoints, no turn: ~1.5 ms each); one whose detail counts is verified in full. A
+# heavy JPEG of a design file keeps its pixels while the codes lose it: the embedding
+# ranks such originals 16th-45th (docs/benchmarks.md rows 46 and 48), and the
+# detail rule passes, against any of the 213 designs of the pattern folder, only one
+# unrelated distractor query, which the engine already flagged.
+EMBED_DETAIL_SHORTLIST = 30
 # When the embedding puts a candidate first, EMBED_MARGIN (cosine) ahead of every other
 # design, EMBED_PLACES agreeing keypoint places, a standing-out thumbnail correlation
 # of EMBED_CORRELATION or a whitened peak of EMBED_PHASE (no lead needed) make it a
@@ -458,12 +466,15 @@ def verify_many(
     as the runner-up correlation, only with other designs.
     """
     group = np.arange(len(candidates)) if groups is None else np.asarray(groups)
-    # The detail alignments (one FFT pair a candidate) run beside the keypoints and
-    # thumbnails: 45 of them take about as long as the keypoint matching.
-    details = fp.beside(_detail_alignments, query, candidates)
+    # The detail alignments run beside the keypoints and thumbnails, and this
+    # thread takes the ones left when those are done.
+    work = _DetailWork(query, candidates)
+    background = fp.beside(work.run)
     results = _keypoint_evidence(query, candidates, group)
     correlations = _correlations(query, candidates)
-    details = details.result()
+    work.run()
+    background.result()
+    details = work.out
     values = np.array([c.plain for c in correlations] + [0.0])
     phases = np.array([c.phase for c in correlations] + [0.0])
     for n, c in enumerate(correlations):
@@ -561,37 +572,61 @@ def _taper(n: int) -> np.ndarray:
 def _detail_alignments(
     query: Fingerprint, candidates: list[Fingerprint]
 ) -> list[_Alignment]:
-    """Align the query's detail with each candidate's at the candidate's pixel scale.
+    """Align the query's detail with each candidate's at the candidate's pixel scale
+    (see _DetailWork.align)."""
+    work = _DetailWork(query, candidates)
+    work.run()
+    return work.out
 
-    The query is resized so that one of its pixels covers what one of the
-    candidate's does in the source files, cut to the candidate's tile if larger (its
-    centre), tapered and zero-padded if smaller; the cross-power spectrum, whitened,
-    gives the shift (its peak over its RMS is the z); the plain correlation of the
-    two greys over the query's extent at that shift is the ncc, either sign. The
-    same again with the surface and both greys low-passed (DETAIL_LOWPASS_SIGMA).
-    Where neither lines up, the query turned back by the turn its spectrum shows
-    against the candidate's is aligned once more.
-    """
-    q = query.detail()
-    out = [_Alignment()] * len(candidates)
-    if q is None:
-        return out
-    prepared: dict[tuple, _PreparedQuery | None] = {}
-    for n, cand in enumerate(candidates):
-        c = cand.detail()
+
+class _DetailWork:
+    """The detail alignments of one query, a candidate at a time, taken by whichever
+    thread is free: verify_many starts one beside the keypoints and joins in when
+    they are done. On real registries every candidate has its own pixel scale, so
+    the alignments take about twice as long as the keypoints (docs/benchmarks.md,
+    "Speed")."""
+
+    def __init__(
+        self, query: Fingerprint, candidates: list[Fingerprint], *, turn: bool = True
+    ):
+        self.turn = turn
+        self.query = query.detail()
+        self.candidates = candidates
+        self.out = [_Alignment()] * len(candidates)
+        # The query at each candidate scale; two threads may both make one, alike.
+        self.prepared: dict[tuple, _PreparedQuery | None] = {}
+        self._next = itertools.count()  # next() on a count is atomic under the GIL
+
+    def run(self) -> None:
+        if self.query is None:
+            return
+        while (n := next(self._next)) < len(self.candidates):
+            self.out[n] = self.align(self.candidates[n])
+
+    def align(self, cand: Fingerprint) -> _Alignment:
+        """The query is resized so that one of its pixels covers what one of the
+        candidate's does in the source files, cut to the candidate's tile if larger
+        (its centre), tapered and zero-padded if smaller; the cross-power spectrum,
+        whitened, gives the shift (its peak over its RMS is the z); the plain
+        correlation of the two greys over the query's extent at that shift is the
+        ncc, either sign. The same again with the surface and both greys low-passed
+        (DETAIL_LOWPASS_SIGMA). Where neither lines up, the query turned back by the
+        turn its spectrum shows against the candidate's is aligned once more.
+        """
+        q, c = self.query, cand.detail()
         if c is None:
-            continue
+            return _Alignment()
         shape = c.grey.shape
         rx, ry = c.fx / q.fx, c.fy / q.fy
         key = (round(rx, 3), round(ry, 3), shape)
-        if key not in prepared:
-            prepared[key] = _prepare_query(q.grey, rx, ry, shape)
-        query_at = prepared[key]
+        if key not in self.prepared:
+            self.prepared[key] = _prepare_query(q.grey, rx, ry, shape)
+        query_at = self.prepared[key]
         if query_at is None:
-            continue
+            return _Alignment()
         c_spectrum = scipy.fft.rfft2(c.grey)
         best = _align(query_at, c.grey, c_spectrum)
-        if best.value <= DETAIL_AT_THRESHOLD:
+        if self.turn and best.value <= DETAIL_AT_THRESHOLD:
             turn = _turn(query_at, c_spectrum)
             turned = (
                 None
@@ -602,8 +637,7 @@ def _detail_alignments(
                 again = _align(turned, c.grey, c_spectrum)
                 if again.value > best.value:
                     best = replace(again, turn=turn)
-        out[n] = best
-    return out
+        return best
 
 
 def _align(
@@ -993,18 +1027,21 @@ def match(
     group_of: Callable[[int], int] | None = None,
     visible: Callable[[list[int]], set[int]] | None = None,
     embedded: int = EMBED_SHORTLIST,
+    detail_only: int = EMBED_DETAIL_SHORTLIST,
 ) -> list[Result]:
     """Return the best `top` verified candidates for the query, best first.
 
     `fetch` candidates by the first two codes (and as many more, in proportion, by the
     embedding) come from the index; `visible` may leave some out (designs the caller
     may not see), and the first `shortlist` left (and `embedded` of the embedding's)
-    are verified. features_for_keys may also leave keys out. `group_of` maps a key to
-    its design when a design has several images.
+    are verified; the embedding's next `detail_only` are verified only if their
+    details line up. features_for_keys may also leave keys out. `group_of` maps a key
+    to its design when a design has several images.
     """
     k = max(fetch or shortlist, shortlist, top)
+    by_embedding = embedded + detail_only if embedded else 0
     first, nearest_embedded = index.shortlists(
-        query, k, -(-k * embedded // shortlist) if embedded else 0
+        query, k, -(-k * by_embedding // shortlist)
     )
     if not first and not nearest_embedded:
         return []
@@ -1012,12 +1049,15 @@ def match(
     allowed = visible(wanted) if visible else set(wanted)
     keys = [key for key, _d in first if key in allowed][: max(shortlist, top)]
     chosen = set(keys)
-    for key in [key for key, _d in nearest_embedded if key in allowed][:embedded]:
+    embedded_keys = [key for key, _d in nearest_embedded if key in allowed]
+    for key in embedded_keys[:embedded]:
         if key not in chosen:
             chosen.add(key)
             keys.append(key)
-    fps = features_for_keys(keys)
+    extra = [key for key in embedded_keys[embedded:by_embedding] if key not in chosen]
+    fps = features_for_keys(keys + extra)
     keys = [key for key in keys if key in fps]
+    keys += _aligned_in_detail(query, [key for key in extra if key in fps], fps)
     groups = [group_of(key) for key in keys] if group_of else list(range(len(keys)))
     evidence = verify_many(query, [fps[key] for key in keys], groups)
     cosines = embedding_similarities(query, [fps[key] for key in keys])
@@ -1050,6 +1090,23 @@ def match(
         scored.append((-score, hamming[key], key, result))
     scored.sort(key=lambda row: row[:3])
     return [row[3] for row in scored[:top]]
+
+
+def _aligned_in_detail(
+    query: Fingerprint, keys: list[int], fps: dict[int, Fingerprint]
+) -> list[int]:
+    """Return those of keys whose detail alone counts for the query."""
+    if not keys:
+        return []
+    work = _DetailWork(query, [fps[key] for key in keys], turn=False)
+    background = fp.beside(work.run)
+    work.run()
+    background.result()
+    return [
+        key
+        for key, alignment in zip(keys, work.out, strict=True)
+        if alignment.value > DETAIL_AT_THRESHOLD
+    ]
 
 
 def embedding_similarities(

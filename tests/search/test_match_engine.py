@@ -236,6 +236,45 @@ def test_a_cropped_heavy_jpeg_of_a_faint_texture_is_found_at_the_files_pixel_sca
     assert all(ev.detail.value == 0.0 for ev in evidence[1:])
 
 
+def test_a_heavy_jpeg_the_codes_miss_is_found_by_the_embeddings_detail_shortlist():
+    # The candidate codes lose a heavy JPEG of a faint texture: its original is far
+    # by both first codes and only 20th by the embedding's, past the 15 verified in
+    # full. The embedding's next EMBED_DETAIL_SHORTLIST are aligned by their details
+    # alone, and the original's lines up, so it is verified and comes first.
+    query = query_fingerprint(
+        suite._jpeg(np.ascontiguousarray(suite.crop(faint_texture(1), 0.7)), 30)
+    )
+    q = np.frombuffer(query.vector, np.uint8)
+    near, far = q[:64], np.bitwise_not(q[:64])
+    others = [compute(faint_texture(seed)) for seed in (2, 3, 4)]
+    fps = {0: compute(faint_texture(1))}
+    index = engine.MatchIndex()
+
+    def code(first: np.ndarray, flipped_embedding_bits: int) -> bytes:
+        e = np.unpackbits(q[64:])
+        e[:flipped_embedding_bits] ^= 1
+        return np.concatenate([first, np.tile(np.packbits(e), 3)]).tobytes()
+
+    index.add(0, code(far, 20))
+    for key in range(1, 50):
+        fps[key] = others[key % 3]
+        # 19 designs nearer by the embedding than the original, 30 farther.
+        index.add(key, code(near, key if key < 20 else 20 + key))
+
+    def found(**kwargs) -> list[engine.Result]:
+        return engine.match(
+            query, index, lambda keys: {k: fps[k] for k in keys}, **kwargs
+        )
+
+    results = found()
+    assert results[0].key == 0 and results[0].is_match
+    assert all(not r.is_match for r in results[1:])
+    assert 0 not in [r.key for r in found(detail_only=0)]
+    # Only the detail brings it in: the lists verified in full do not hold it.
+    first, embedded = index.shortlists(query, engine.SHORTLIST, engine.EMBED_SHORTLIST)
+    assert 0 not in [key for key, _d in first + embedded]
+
+
 def test_a_heavy_jpeg_of_several_repeats_is_cut_to_one_tile_and_found_whole():
     # The copier printed the repeat 2x2 and the photo of the file is JPEG 30: at the
     # registered file's pixel scale the query is larger than the tile, so its centre

@@ -47,11 +47,19 @@ class Command(BaseCommand):
         fingerprint_ms = _ms(lambda: fp.compute(fp.load_image(big)), repeat)
         fingerprint_cpu_ms = _cpu_ms(lambda: fp.compute(fp.load_image(big)), repeat)
 
-        # Real fingerprints of a few synthetic prints stand in for every design's
+        # Real fingerprints of synthetic prints stand in for every design's
         # verification data; the codes are random, as many distinct designs give.
+        # As many prints as a query verifies, each of its own size: registered files
+        # have pixel scales of their own, and the query's detail is brought to each
+        # candidate's (with ten prints of one size it was made once for all 45).
+        verified = engine.SHORTLIST + engine.EMBED_SHORTLIST
         samples = [
-            fp.compute(fp.load_image(suite.jpeg_bytes(suite.synthetic_pattern(s, 600))))
-            for s in range(2, 12)
+            fp.compute(
+                fp.load_image(
+                    suite.jpeg_bytes(suite.synthetic_pattern(2 + s, 400 + 8 * s))
+                )
+            )
+            for s in range(verified)
         ]
         codes = rng.integers(0, 256, (designs, engine.CODE_BYTES), dtype=np.uint8)
         keys = np.arange(designs, dtype=np.int64)
@@ -68,7 +76,7 @@ class Command(BaseCommand):
         # As find_similar asks: three times the shortlists, to leave room for
         # designs the caller may not see.
         fetch = engine.SHORTLIST * 3
-        fetch_embedded = engine.EMBED_SHORTLIST * 3
+        fetch_embedded = (engine.EMBED_SHORTLIST + engine.EMBED_DETAIL_SHORTLIST) * 3
         bow, spectrum = slice(0, 32), slice(32, 64)
         embedded = [slice(b, b + 16) for b in range(64, engine.CODE_BYTES, 16)]
 
@@ -130,6 +138,7 @@ class Command(BaseCommand):
             "query_cpu_ms_mean": round(query_cpu_ms, 1),
             "index_mb": round(index.nbytes / 2**20, 1),
             "verified_per_query": engine.SHORTLIST + engine.EMBED_SHORTLIST,
+            "detail_only_per_query": engine.EMBED_DETAIL_SHORTLIST,
             **{k: round(v, 1) for k, v in baseline.items()},
         }
         if as_json:
