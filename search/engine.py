@@ -569,16 +569,6 @@ def _taper(n: int) -> np.ndarray:
     return v
 
 
-def _detail_alignments(
-    query: Fingerprint, candidates: list[Fingerprint]
-) -> list[_Alignment]:
-    """Align the query's detail with each candidate's at the candidate's pixel scale
-    (see _DetailWork.align)."""
-    work = _DetailWork(query, candidates)
-    work.run()
-    return work.out
-
-
 class _DetailWork:
     """The detail alignments of one query, a candidate at a time, taken by whichever
     thread is free: verify_many starts one beside the keypoints and joins in when
@@ -603,6 +593,12 @@ class _DetailWork:
         while (n := next(self._next)) < len(self.candidates):
             self.out[n] = self.align(self.candidates[n])
 
+    def run_on_both_threads(self) -> list[_Alignment]:
+        background = fp.beside(self.run)
+        self.run()
+        background.result()
+        return self.out
+
     def align(self, cand: Fingerprint) -> _Alignment:
         """The query is resized so that one of its pixels covers what one of the
         candidate's does in the source files, cut to the candidate's tile if larger
@@ -624,29 +620,42 @@ class _DetailWork:
         query_at = self.prepared[key]
         if query_at is None:
             return _Alignment()
-        c_spectrum = scipy.fft.rfft2(c.grey)
-        best = _align(query_at, c.grey, c_spectrum)
+        candidate = _CandidateDetail(c.grey)
+        best = _align(query_at, candidate)
         if self.turn and best.value <= DETAIL_AT_THRESHOLD:
-            turn = _turn(query_at, c_spectrum)
+            turn = _turn(query_at, candidate.spectrum)
             turned = (
                 None
                 if turn is None
                 else _prepare_query(_turned(q.grey, turn), rx, ry, shape)
             )
             if turned is not None:
-                again = _align(turned, c.grey, c_spectrum)
+                again = _align(turned, candidate)
                 if again.value > best.value:
                     best = replace(again, turn=turn)
         return best
 
 
-def _align(
-    query_at: "_PreparedQuery", grey: np.ndarray, spectrum: np.ndarray
-) -> _Alignment:
+class _CandidateDetail:
+    """A candidate's detail grey with its spectrum, and its low-passed grey when an
+    alignment (plain or turned back) first asks for it."""
+
+    def __init__(self, grey: np.ndarray):
+        self.grey = grey
+        self.spectrum = scipy.fft.rfft2(grey)
+
+    @cached_property
+    def lowpassed(self) -> np.ndarray:
+        shape = self.grey.shape
+        return scipy.fft.irfft2(self.spectrum * _lowpass_gain(shape), s=shape)
+
+
+def _align(query_at: "_PreparedQuery", candidate: _CandidateDetail) -> _Alignment:
     """Phase-correlate a prepared query with one candidate's detail, plain and
     low-passed; a correlation is measured only at a peak that could count."""
+    grey = candidate.grey
     shape = grey.shape
-    cross = query_at.spectrum * np.conj(spectrum)
+    cross = query_at.spectrum * np.conj(candidate.spectrum)
     magnitude = np.abs(cross)
     cross /= magnitude + DETAIL_EPS * magnitude.mean() + 1e-9
     cross[0, 0] = 0
@@ -657,8 +666,7 @@ def _align(
     lp_ncc = 0.0
     # Both low-passed corners need at least the close corner's peak.
     if lp_z >= DETAIL_Z_CLOSE:
-        lowpassed = scipy.fft.irfft2(spectrum * gain, s=shape)
-        lp_ncc = _ncc_at(query_at.lowpassed, lowpassed, lp_shift)
+        lp_ncc = _ncc_at(query_at.lowpassed, candidate.lowpassed, lp_shift)
     # The two peaks are one shift for a copy; the sign of the stronger
     # correlation says whether the copy's lightness is inverted.
     inverted = (lp_ncc if abs(lp_ncc) > abs(ncc) else ncc) < 0
@@ -1099,12 +1107,9 @@ def _aligned_in_detail(
     if not keys:
         return []
     work = _DetailWork(query, [fps[key] for key in keys], turn=False)
-    background = fp.beside(work.run)
-    work.run()
-    background.result()
     return [
         key
-        for key, alignment in zip(keys, work.out, strict=True)
+        for key, alignment in zip(keys, work.run_on_both_threads(), strict=True)
         if alignment.value > DETAIL_AT_THRESHOLD
     ]
 
