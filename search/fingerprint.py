@@ -34,6 +34,7 @@ from typing import BinaryIO
 import cv2
 import numpy as np
 from PIL import Image, ImageOps
+from threadpoolctl import threadpool_limits
 
 from search import embedding
 
@@ -518,6 +519,12 @@ def compute_query(image: Image.Image) -> Fingerprint:
 
 @cache
 def _embedder() -> ThreadPoolExecutor:
+    # This thread is the process's second core. OpenBLAS's own pool (the keypoint
+    # matrix products, the embedding's layers) would spin-wait on both cores against
+    # it and against SIFT's threads: one BLAS thread made fingerprinting 1.6x and a
+    # whole query 1.4x faster (docs/benchmarks.md, "Speed"). The limit stays for the
+    # process; forked workers inherit it.
+    threadpool_limits(limits=1, user_api="blas")
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding")
 
 

@@ -258,3 +258,14 @@ def test_fingerprinting_still_works_in_a_forked_child():
     with multiprocessing.get_context("fork").Pool(1) as pool:
         job = pool.apply_async(_registered_vector_bytes, (leaf,))
         assert job.get(timeout=120) == fp.VECTOR_BITS // 8
+
+
+def test_fingerprinting_leaves_blas_one_thread_beside_its_own():
+    # The match runs its own second thread; OpenBLAS's pool spinning against it made
+    # fingerprints and queries 1.4-1.6x slower (docs/benchmarks.md, "Speed").
+    from threadpoolctl import threadpool_info
+
+    fp.compute(image(rgb("hero-leaf.png")))
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas, "numpy's BLAS should be loaded by now"
+    assert {pool["num_threads"] for pool in blas} == {1}
