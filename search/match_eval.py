@@ -96,10 +96,14 @@ def _query_one(job: tuple[Path, str, int, str]) -> dict:
     rgb = suite.alter(_open(path), path.name, alteration)
     query = _query_fingerprint(rgb)
     results = engine.match(query, reg.index, lambda keys: {k: reg.fps[k] for k in keys})
+    # Every candidate the engine looks at: the verified ones and the embedding's
+    # next EMBED_DETAIL_SHORTLIST, checked by their details (engine item 16).
     cands = [
         k
         for k, _d in reg.index.candidates(
-            query, engine.SHORTLIST, engine.EMBED_SHORTLIST
+            query,
+            engine.SHORTLIST,
+            engine.EMBED_SHORTLIST + engine.EMBED_DETAIL_SHORTLIST,
         )
     ]
     ph = _hamming(reg.phash, phash(rgb))
