@@ -357,6 +357,7 @@ def test_bench_match_prints_the_speed_keys():
     ):
         assert key in result
     assert result["designs"] == 2000
+    assert result["blas_threads"] == [1]
 
 
 def test_pixel_similarity_tells_a_rescaled_recolour_from_an_unrelated_pattern():

@@ -3,6 +3,7 @@ import time
 
 import numpy as np
 from django.core.management.base import BaseCommand
+from threadpoolctl import threadpool_info
 
 from search import engine
 from search import fingerprint as fp
@@ -139,6 +140,11 @@ class Command(BaseCommand):
             "index_mb": round(index.nbytes / 2**20, 1),
             "verified_per_query": engine.SHORTLIST + engine.EMBED_SHORTLIST,
             "detail_only_per_query": engine.EMBED_DETAIL_SHORTLIST,
+            # The condition the times were taken under: fingerprinting limits BLAS to
+            # one thread (more spin against the match's own second thread).
+            "blas_threads": sorted(
+                {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"}
+            ),
             **{k: round(v, 1) for k, v in baseline.items()},
         }
         if as_json:
