@@ -14,6 +14,8 @@ LABELS = {
     "recoloured": _("recoloured"),
     "cropped": _("cropped"),
     "rescaled": _("rescaled"),
+    # A photo of the print under perspective (engine item 17, a known pair only).
+    "photographed": _("photographed"),
 }
 
 

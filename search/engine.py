@@ -22,6 +22,10 @@ Two stages (docs/benchmarks.md, "Image match", has the measurements):
    file keeps its pixel grid) and counts when they line up at one shift and the
    candidate explains the query there.
 
+For one pair a caller already suspects (a complaint's relied-on design) there is a
+slower fourth: ``verify_closely`` fits a photo's local perspective (``photo_alignment``,
+~0.5 s a pair), which the registry search cannot spend on every candidate.
+
 The shortlist is the union of the nearest designs by the bag-of-words and spectrum codes
 and the nearest EMBED_SHORTLIST by the learned texture embedding's sign code. When the
 embedding (float, re-ranked among the verified) puts one design clearly first, weaker
@@ -29,6 +33,7 @@ keypoint or correlation evidence for it suffices, and none when it leads by far
 (EMBED_* below).
 """
 
+import heapq
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -125,6 +130,22 @@ DETAIL_TURN_Z = 2.0
 _TURN_ANGLES = 180  # samples over 180 degrees (the peak is refined between them)
 _TURN_RADII = 32
 DETAIL_EPS = 0.1  # of the mean cross-power, as PHASE_EPS
+# A photo of the print (engine item 17, for one known pair only): the photo's pixels
+# say nothing of the file's, and its perspective breaks any one scale. Half a tile
+# around the photo's centre is close to one affine map of the tile, found by a grid
+# over its four parameters (scale over PHOTO_SCALES query px a candidate px, turn,
+# anisotropy and shear) scored by the whitened peak at half the candidate's
+# resolution (the photo's detail is the coarser one), the best PHOTO_REFINE refined
+# at full resolution; the shipped detail rule then decides. Lab (docs/benchmarks.md
+# rows 53-55): 0.685 of the market photos' originals pass, no distractor photo against
+# its embedding's 3 nearest designs; 0.5 s a pair, too slow for the registry search.
+PHOTO_SCALES = (0.45, 1.0)
+PHOTO_SCALE_STEP = 0.07  # natural log
+PHOTO_TURN = 9.0  # degrees either way
+PHOTO_TURN_STEP = 3.0
+PHOTO_SKEW = 0.15  # anisotropy (natural log) and shear, either way
+PHOTO_SKEW_STEP = 0.075
+PHOTO_REFINE = 4
 DETAIL_MIN_SIDE = 32  # a query smaller than this at the candidate's scale says little
 CROPPED_COVERAGE = 0.8  # a copy showing less of the tile than this is named cropped
 # Keypoint geometry at a scale beyond this factor either way is not taken as a copy:
@@ -1112,6 +1133,125 @@ def _aligned_in_detail(
         for key, alignment in zip(keys, work.run_on_both_threads(), strict=True)
         if alignment.value > DETAIL_AT_THRESHOLD
     ]
+
+
+def verify_closely(
+    query: Fingerprint, candidate: Fingerprint
+) -> tuple[float, str | None]:
+    """verify(), and where it finds no match, the photo's alignment (item 17): for a
+    pair the caller already suspects (a complaint's relied-on design), ~0.5 s."""
+    score, alteration = verify(query, candidate)
+    if score > MATCH_THRESHOLD:
+        return score, alteration
+    aligned = photo_alignment(query, candidate)
+    if aligned.value > DETAIL_AT_THRESHOLD:
+        return score_from_detail(aligned.value), "photographed"
+    return score, None
+
+
+def photo_alignment(query: Fingerprint, candidate: Fingerprint) -> _Alignment:
+    """Align half a tile around the query's centre with the candidate through the
+    affine map that lines them up best (PHOTO_* grid), by the shipped detail rule."""
+    q, c = query.detail(), candidate.detail()
+    if q is None or c is None or min(c.grey.shape) < 2 * DETAIL_MIN_SIDE:
+        return _Alignment()
+    shape = c.grey.shape
+    half = cv2.resize(
+        c.grey, (shape[1] // 2, shape[0] // 2), interpolation=cv2.INTER_AREA
+    )
+    half_spectrum = scipy.fft.rfft2(half)
+    spectrum = scipy.fft.rfft2(c.grey)
+    centre = np.array([q.grey.shape[1] / 2, q.grey.shape[0] / 2], np.float32)
+    steps = np.array(
+        [
+            PHOTO_SCALE_STEP,
+            np.radians(PHOTO_TURN_STEP),
+            PHOTO_SKEW_STEP,
+            PHOTO_SKEW_STEP,
+        ]
+    )
+
+    def peak(p: tuple, at_half: bool) -> float:
+        if at_half:
+            window = _photo_window(q.grey, 2 * _photo_affine(p), centre, half.shape)
+            return _whitened_peak(window, half_spectrum, half.shape)
+        window = _photo_window(q.grey, _photo_affine(p), centre, shape)
+        return _whitened_peak(window, spectrum, shape)
+
+    coarse = heapq.nlargest(
+        PHOTO_REFINE, ((peak(p, True), p) for p in _photo_grid()), key=lambda t: t[0]
+    )
+    best = max(
+        (peak(p, False), p) for _z, start in coarse for p in _around(start, steps / 2)
+    )
+    best = max((peak(p, False), p) for p in _around(best[1], steps / 6))
+    window = _photo_window(q.grey, _photo_affine(best[1]), centre, shape)
+    prepared = _prepare_query(window, 1.0, 1.0, shape)
+    if prepared is None:
+        return _Alignment()
+    return _align(prepared, _CandidateDetail(c.grey))
+
+
+@lru_cache(maxsize=1)
+def _photo_grid() -> list[tuple[float, float, float, float]]:
+    """(log scale, turn in radians, anisotropy, shear) of the coarse grid."""
+    scales = np.arange(
+        np.log(PHOTO_SCALES[0]), np.log(PHOTO_SCALES[1]) + 1e-9, PHOTO_SCALE_STEP
+    )
+    turns = np.radians(np.arange(-PHOTO_TURN, PHOTO_TURN + 1e-9, PHOTO_TURN_STEP))
+    skews = np.arange(-PHOTO_SKEW, PHOTO_SKEW + 1e-9, PHOTO_SKEW_STEP)
+    return [
+        (float(s), float(t), float(a), float(h))
+        for s in scales
+        for t in turns
+        for a in skews
+        for h in skews
+    ]
+
+
+def _around(p: tuple, step: np.ndarray) -> list[tuple]:
+    """p and its neighbours one step either way in every parameter (81 points)."""
+    offsets = itertools.product((-1, 0, 1), repeat=4)
+    return [tuple(float(x) for x in np.add(p, np.multiply(o, step))) for o in offsets]
+
+
+def _photo_affine(p: tuple) -> np.ndarray:
+    """Candidate detail px -> query detail px: scale, turn, then anisotropy and shear."""
+    log_scale, turn, anisotropy, shear = p
+    c, s = np.cos(turn), np.sin(turn)
+    skew = np.array([[np.exp(anisotropy), shear], [0.0, np.exp(-anisotropy)]])
+    return np.exp(log_scale) * np.array([[c, -s], [s, c]]) @ skew
+
+
+def _photo_window(
+    grey: np.ndarray, affine: np.ndarray, centre: np.ndarray, tile: tuple[int, int]
+) -> np.ndarray:
+    """Half a tile of the candidate's frame, sampled from the query around its centre."""
+    h, w = tile[0] // 2, tile[1] // 2
+    m = np.zeros((2, 3), np.float32)
+    m[:, :2] = affine
+    m[:, 2] = centre - affine @ np.array([w / 2, h / 2])
+    return cv2.warpAffine(
+        grey,
+        m,
+        (w, h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REFLECT,
+    )
+
+
+def _whitened_peak(
+    window: np.ndarray, spectrum: np.ndarray, shape: tuple[int, int]
+) -> float:
+    """The whitened correlation's peak over its RMS, the window tapered at the origin."""
+    gh, gw = window.shape
+    pad = np.zeros(shape, np.float32)
+    pad[:gh, :gw] = (window - window.mean()) * np.outer(_taper(gh), _taper(gw))
+    cross = scipy.fft.rfft2(pad) * np.conj(spectrum)
+    magnitude = np.abs(cross)
+    cross /= magnitude + DETAIL_EPS * magnitude.mean() + 1e-9
+    cross[0, 0] = 0
+    return _peak(scipy.fft.irfft2(cross, s=shape))[0]
 
 
 def embedding_similarities(

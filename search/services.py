@@ -221,3 +221,13 @@ def find_similar(image, *, top: int = 5, include_unregistered: bool = False) -> 
     return matching.find_similar(
         image, top=top, include_unregistered=include_unregistered
     )
+
+
+def compare_with_design(image, design):
+    """Return how closely an image matches one design (search.matching.Match, or None
+    if the design has no fingerprinted image), a photo's perspective included: ~0.5 s,
+    for a pair already suspected (a complaint's relied-on design), not for searching.
+    """
+    from search import matching
+
+    return matching.compare_with_design(image, design)

@@ -115,6 +115,20 @@ def make_design(
 
 # --- cases -----------------------------------------------------------------------------
 
+
+def closely_compared_row(design: FabricDesign, score: float = 0.71) -> dict:
+    """A match report's row for a relied-on design confirmed by a close comparison."""
+    return {
+        "design_id": design.pk,
+        "registration_no": design.registration_no,
+        "title": design.title,
+        "score": score,
+        "is_match": True,
+        "alteration": "photographed",
+        "compared_closely": True,
+    }
+
+
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

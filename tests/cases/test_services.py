@@ -10,6 +10,7 @@ from cases import services
 from cases.models import Agreement, Case, CaseEvent, Evidence, Notification, Referral
 from designs.models import FabricDesign
 from tests.factories import (
+    closely_compared_row,
     make_case,
     make_design,
     make_draft_case,
@@ -487,3 +488,71 @@ def test_editing_a_draft_replaces_its_designs():
     assert not case.designs.exists()
     with pytest.raises(services.CaseError, match="registered designs"):
         services.submit_complaint(case, by=case.complainant)
+
+
+def _fake_close_search(monkeypatch, search_services, close):
+    """No registry candidates; compare_with_design answers with `close` (a callable)."""
+    calls = []
+
+    def compare(image, design):
+        calls.append(design)
+        return close(image, design)
+
+    monkeypatch.setattr(
+        search_services, "find_similar", lambda image, **kw: [], raising=False
+    )
+    monkeypatch.setattr(search_services, "compare_with_design", compare, raising=False)
+    return calls
+
+
+def test_match_report_looks_closely_at_a_relied_design_the_search_missed(
+    monkeypatch, search_services
+):
+    from types import SimpleNamespace
+
+    calls = _fake_close_search(
+        monkeypatch,
+        search_services,
+        lambda image, design: SimpleNamespace(
+            score=0.71, is_match=True, alteration="photographed"
+        ),
+    )
+    case = make_draft_case()
+    design = case.designs.get()
+    case = services.submit_complaint(case, by=case.complainant)
+    relied = Case.objects.get(pk=case.pk).match_report["photos"][0]["relied"][0]
+    assert calls == [design.pk]
+    assert relied == closely_compared_row(design, 0.71)
+
+
+def test_close_comparisons_are_bounded_per_filing(monkeypatch, search_services):
+    from types import SimpleNamespace
+
+    calls = _fake_close_search(
+        monkeypatch,
+        search_services,
+        lambda image, design: SimpleNamespace(
+            score=0.2, is_match=False, alteration=None
+        ),
+    )
+    photos = services.MAX_CLOSE_COMPARISONS + 2
+    case = make_draft_case(evidence=[make_evidence(seed=n) for n in range(photos)])
+    case = services.submit_complaint(case, by=case.complainant)
+    rows = [p["relied"][0] for p in case.match_report["photos"]]
+    assert len(calls) == services.MAX_CLOSE_COMPARISONS
+    assert sum(bool(r.get("compared_closely")) for r in rows) == len(calls)
+    assert [r["score"] for r in rows].count(None) == 2
+
+
+def test_a_failing_close_comparison_never_blocks_filing(monkeypatch, search_services):
+    def broken(image, design):
+        raise RuntimeError("detail missing")
+
+    _fake_close_search(monkeypatch, search_services, broken)
+    case = make_draft_case()
+    case = services.submit_complaint(case, by=case.complainant)
+    assert case.status == S.SUBMITTED
+    report = Case.objects.get(pk=case.pk).match_report
+    assert report["available"] is True
+    relied = report["photos"][0]["relied"][0]
+    assert relied["score"] is None and relied["is_match"] is False

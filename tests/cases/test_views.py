@@ -15,6 +15,7 @@ from cases.models import Case, Notification, Referral
 from designs.models import FabricDesign
 from tests.factories import (
     PDF_BYTES,
+    closely_compared_row,
     make_case,
     make_design,
     make_staff,
@@ -455,3 +456,28 @@ def test_my_complaints_marks_where_it_is_my_turn(as_user):
     assert case.number in page and "your turn" in page
     page = as_user(case.complainant).get(reverse("cases:mine")).content.decode()
     assert case.number in page and "your turn" not in page
+
+
+def test_match_report_shows_a_close_comparison_with_a_relied_design(as_user):
+    case = make_case(status=S.SUBMITTED)
+    design = case.designs.get()
+    photo = case.evidence.get(kind="photo")
+    relied = closely_compared_row(design, 0.71)
+    Case.objects.filter(pk=case.pk).update(
+        match_report={
+            "available": True,
+            "algorithm": "fake-2",
+            "at": "2026-12-07T10:00:00",
+            "photos": [{"evidence_id": photo.pk, "candidates": [], "relied": [relied]}],
+        }
+    )
+    page = (
+        as_user(make_staff(roles.EXAMINER))
+        .get(case.get_absolute_url())
+        .content.decode()
+    )
+    block = page[page.index('class="match two-col"') :]
+    line = block[block.index(design.registration_no) :]
+    line = line[: line.index("</p>")]
+    assert "0.71" in line and 'class="badge rejected"' in line
+    assert "photographed" in line or "实拍" in line

@@ -443,3 +443,33 @@ def test_eval_match_refuses_queries_without_a_registered_image(tmp_path):
             "--no-progress",
         )
     assert rows.read_text() == "earlier run\n"
+
+
+def test_compare_with_design_scores_one_design_closely(
+    registry, django_capture_on_commit_callbacks
+):
+    # A market photo of a faint texture, which the pair's quick witnesses miss
+    # (tests/search/test_match_engine.py): the close comparison with the design a
+    # complainant names confirms it (engine item 17).
+    texture = suite.synthetic_texture(2)
+    owner = make_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        design = design_services.create_design(
+            owner=owner,
+            images=[clean_image_bytes(png(texture), name="texture.png")],
+            title="细纹理",
+            category=FabricDesign.Category.FABRIC,
+            technique=FabricDesign.Technique.PRINT,
+            authors="张三",
+            created_on=datetime.date(2025, 3, 1),
+        )
+    photo = png(suite.market_photo(texture, np.random.default_rng(2)))
+    close = services.compare_with_design(io.BytesIO(photo), design)
+    assert close.design == design and close.image == design.primary_image
+    assert close.is_match and close.alteration == "photographed"
+    # Another design is not confirmed by the same photo.
+    unrelated = services.compare_with_design(io.BytesIO(photo), registry[0])
+    assert unrelated.design == registry[0] and not unrelated.is_match
+    # A design without a fingerprinted image gives nothing to compare.
+    ImageFingerprint.objects.filter(design=design).delete()
+    assert services.compare_with_design(io.BytesIO(photo), design) is None

@@ -641,3 +641,46 @@ def test_a_candidate_without_a_thumbnail_gets_no_correlation_and_spoils_no_other
     assert with_thumb.phase > engine.PHASE_AT_THRESHOLD
     assert with_thumb.phase_runner_up == 0.0
     assert engine.score_of(with_thumb) > engine.MATCH_THRESHOLD
+
+
+def _fingerprints_of_a_photographed_texture():
+    # A generated faint texture (a filler of eval_match) and a market photo of it: its
+    # perspective breaks the pixel scale, and it has too few keypoints to vote.
+    texture = suite.synthetic_texture(2)
+    photo = suite.market_photo(texture, np.random.default_rng(2))
+    query = fp.compute_query(Image.fromarray(np.ascontiguousarray(photo)))
+    original = fp.compute(Image.fromarray(texture))
+    other = fp.compute(Image.fromarray(suite.synthetic_texture(102)))
+    return query, original, other
+
+
+def test_a_market_photo_of_a_faint_texture_is_confirmed_by_fitting_its_perspective():
+    query, original, other = _fingerprints_of_a_photographed_texture()
+    quick, _ = engine.verify(query, original)
+    assert quick <= engine.MATCH_THRESHOLD  # the registry's witnesses miss it
+    aligned = engine.photo_alignment(query, original)
+    assert aligned.z >= engine.DETAIL_Z and aligned.value > engine.DETAIL_AT_THRESHOLD
+    score, alteration = engine.verify_closely(query, original)
+    assert score > engine.MATCH_THRESHOLD and alteration == "photographed"
+    # An unrelated texture does not line up under any of the grid's affine maps.
+    assert engine.photo_alignment(query, other).value == 0.0
+    score, alteration = engine.verify_closely(query, other)
+    assert score <= engine.MATCH_THRESHOLD and alteration is None
+
+
+def test_verify_closely_keeps_the_quick_witnesses_answer_when_they_match():
+    leaf = rgb("hero-leaf.png")
+    query = fp.compute_query(Image.fromarray(np.ascontiguousarray(leaf[:, ::-1])))
+    candidate = fp.compute(Image.fromarray(leaf))
+    assert engine.verify_closely(query, candidate) == engine.verify(query, candidate)
+
+
+def test_photo_alignment_needs_both_details():
+    query, original, _other = _fingerprints_of_a_photographed_texture()
+    no_detail = fp.Fingerprint(
+        vector=original.vector,
+        features=b"",
+        width=original.width,
+        height=original.height,
+    )
+    assert engine.photo_alignment(query, no_detail) == engine._Alignment()
