@@ -252,6 +252,13 @@ def _match_rows(case: Case, evidence: list[Evidence], designs) -> list[dict]:
         for c in p.get("candidates", [])
         if c.get("design_id")
     }
+    # A relied-on design confirmed by a close comparison is shown beside the photo too.
+    ids |= {
+        r.get("design_id")
+        for p in photos.values()
+        for r in p.get("relied", [])
+        if r.get("compared_closely") and r.get("design_id")
+    }
     by_id = {
         d.pk: d for d in FabricDesign.objects.filter(pk__in=ids).with_primary_image()
     }
@@ -268,7 +275,10 @@ def _match_rows(case: Case, evidence: list[Evidence], designs) -> list[dict]:
             {
                 "evidence": ev,
                 "candidates": candidates,
-                "relied": entry.get("relied", []),
+                "relied": [
+                    {**r, "design": by_id.get(r.get("design_id"))}
+                    for r in entry.get("relied", [])
+                ],
                 "error": entry.get("error", False),
             }
         )

@@ -480,4 +480,8 @@ def test_match_report_shows_a_close_comparison_with_a_relied_design(as_user):
     line = block[block.index(design.registration_no) :]
     line = line[: line.index("</p>")]
     assert "0.71" in line and 'class="badge rejected"' in line
-    assert "photographed" in line or "实拍" in line
+    assert "photographed" in line
+    # The design itself beside the photo, though the registry search did not list it.
+    caption = block.index("Relied-on design, compared closely")
+    figure = block[block.rindex("<figure", 0, caption) : caption]
+    assert reverse("designs:image", args=[design.primary_image.pk]) in figure
