@@ -676,10 +676,7 @@ def _align(query_at: "_PreparedQuery", candidate: _CandidateDetail) -> _Alignmen
     low-passed; a correlation is measured only at a peak that could count."""
     grey = candidate.grey
     shape = grey.shape
-    cross = query_at.spectrum * np.conj(candidate.spectrum)
-    magnitude = np.abs(cross)
-    cross /= magnitude + DETAIL_EPS * magnitude.mean() + 1e-9
-    cross[0, 0] = 0
+    cross = _whitened_cross(query_at.spectrum, candidate.spectrum)
     gain = _lowpass_gain(shape)
     z, shift = _peak(scipy.fft.irfft2(cross, s=shape))
     lp_z, lp_shift = _peak(scipy.fft.irfft2(cross * gain, s=shape))
@@ -1160,7 +1157,7 @@ def photo_alignment(query: Fingerprint, candidate: Fingerprint) -> _Alignment:
         c.grey, (shape[1] // 2, shape[0] // 2), interpolation=cv2.INTER_AREA
     )
     half_spectrum = scipy.fft.rfft2(half)
-    spectrum = scipy.fft.rfft2(c.grey)
+    candidate_detail = _CandidateDetail(c.grey)
     centre = np.array([q.grey.shape[1] / 2, q.grey.shape[0] / 2], np.float32)
     steps = np.array(
         [
@@ -1176,7 +1173,7 @@ def photo_alignment(query: Fingerprint, candidate: Fingerprint) -> _Alignment:
             window = _photo_window(q.grey, 2 * _photo_affine(p), centre, half.shape)
             return _whitened_peak(window, half_spectrum, half.shape)
         window = _photo_window(q.grey, _photo_affine(p), centre, shape)
-        return _whitened_peak(window, spectrum, shape)
+        return _whitened_peak(window, candidate_detail.spectrum, shape)
 
     coarse = heapq.nlargest(
         PHOTO_REFINE, ((peak(p, True), p) for p in _photo_grid()), key=lambda t: t[0]
@@ -1189,7 +1186,7 @@ def photo_alignment(query: Fingerprint, candidate: Fingerprint) -> _Alignment:
     prepared = _prepare_query(window, 1.0, 1.0, shape)
     if prepared is None:
         return _Alignment()
-    return _align(prepared, _CandidateDetail(c.grey))
+    return _align(prepared, candidate_detail)
 
 
 @lru_cache(maxsize=1)
@@ -1247,11 +1244,18 @@ def _whitened_peak(
     gh, gw = window.shape
     pad = np.zeros(shape, np.float32)
     pad[:gh, :gw] = (window - window.mean()) * np.outer(_taper(gh), _taper(gw))
-    cross = scipy.fft.rfft2(pad) * np.conj(spectrum)
+    cross = _whitened_cross(scipy.fft.rfft2(pad), spectrum)
+    return _peak(scipy.fft.irfft2(cross, s=shape))[0]
+
+
+def _whitened_cross(query: np.ndarray, candidate: np.ndarray) -> np.ndarray:
+    """The cross-power spectrum of two rfft2 spectra, every frequency's magnitude set
+    to about 1 (DETAIL_EPS keeps the empty ones small), the mean left out."""
+    cross = query * np.conj(candidate)
     magnitude = np.abs(cross)
     cross /= magnitude + DETAIL_EPS * magnitude.mean() + 1e-9
     cross[0, 0] = 0
-    return _peak(scipy.fft.irfft2(cross, s=shape))[0]
+    return cross
 
 
 def embedding_similarities(

@@ -141,9 +141,7 @@ def find_similar(
     """Return the designs most like an image (path, file or PIL image), best first."""
     from designs.models import FabricDesign
 
-    if not hasattr(image, "size") or not hasattr(image, "mode"):
-        image = fp.load_image(image)
-    query = fp.compute_query(image)
+    query = _query_fingerprint(image)
     index = get_index()
     found: dict[int, ImageFingerprint] = {}
     rows = ImageFingerprint.objects.filter(algorithm=fp.ALGORITHM_VERSION)
@@ -158,15 +156,7 @@ def find_similar(
     def features_for_keys(keys: Iterable[int]) -> dict[int, fp.Fingerprint]:
         for row in rows.filter(pk__in=list(keys)).select_related("design", "image"):
             found[row.pk] = row
-        return {
-            pk: fp.Fingerprint(
-                vector=bytes(row.vector),
-                features=bytes(row.features),
-                width=row.width,
-                height=row.height,
-            )
-            for pk, row in found.items()
-        }
+        return {pk: _stored(row) for pk, row in found.items()}
 
     results = engine.match(
         query,
@@ -203,9 +193,7 @@ def compare_with_design(image, design) -> Match | None:
     ~0.5 s an image of the design, too slow for the registry search. None if the
     design has no fingerprinted image.
     """
-    if not hasattr(image, "size") or not hasattr(image, "mode"):
-        image = fp.load_image(image)
-    query = fp.compute_query(image)
+    query = _query_fingerprint(image)
     best = None
     rows = (
         ImageFingerprint.objects.filter(algorithm=fp.ALGORITHM_VERSION, design=design)
@@ -215,13 +203,7 @@ def compare_with_design(image, design) -> Match | None:
     # The certificate image first; a design's first few images are what a copier
     # would photograph, and each close look costs ~0.5 s.
     for row in rows[:CLOSE_IMAGES]:
-        candidate = fp.Fingerprint(
-            vector=bytes(row.vector),
-            features=bytes(row.features),
-            width=row.width,
-            height=row.height,
-        )
-        score, alteration = engine.verify_closely(query, candidate)
+        score, alteration = engine.verify_closely(query, _stored(row))
         if best is None or score > best.score:
             best = Match(
                 row.design,
@@ -231,3 +213,20 @@ def compare_with_design(image, design) -> Match | None:
                 alteration,
             )
     return best
+
+
+def _query_fingerprint(image) -> fp.Fingerprint:
+    """The query's fingerprint from a path, an open file or a PIL image."""
+    if not hasattr(image, "size") or not hasattr(image, "mode"):
+        image = fp.load_image(image)
+    return fp.compute_query(image)
+
+
+def _stored(row: ImageFingerprint) -> fp.Fingerprint:
+    """A fingerprint row as the engine takes it."""
+    return fp.Fingerprint(
+        vector=bytes(row.vector),
+        features=bytes(row.features),
+        width=row.width,
+        height=row.height,
+    )

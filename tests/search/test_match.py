@@ -467,6 +467,9 @@ def test_compare_with_design_scores_one_design_closely(
     close = services.compare_with_design(io.BytesIO(photo), design)
     assert close.design == design and close.image == design.primary_image
     assert close.is_match and close.alteration == "photographed"
+    # The design's key does as well as the design (a case's report keeps keys).
+    by_key = services.compare_with_design(io.BytesIO(photo), design.pk)
+    assert (by_key.design, by_key.score) == (design, close.score)
     # Another design is not confirmed by the same photo.
     unrelated = services.compare_with_design(io.BytesIO(photo), registry[0])
     assert unrelated.design == registry[0] and not unrelated.is_match

@@ -684,3 +684,7 @@ def test_photo_alignment_needs_both_details():
         height=original.height,
     )
     assert engine.photo_alignment(query, no_detail) == engine._Alignment()
+    # A tile too small for half of it to say anything is not searched.
+    small = fp.compute(Image.fromarray(suite.synthetic_texture(2)[:60, :60]))
+    assert min(small.detail().grey.shape) < 2 * engine.DETAIL_MIN_SIDE
+    assert engine.photo_alignment(query, small) == engine._Alignment()
