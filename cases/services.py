@@ -455,7 +455,8 @@ def build_match_report(case: Case) -> dict:
             with ev.file.open("rb") as handle:
                 image = Image.open(io.BytesIO(handle.read()))
                 image.load()
-            results = find_similar(image, top=5, include_unregistered=False)
+            # Evidence photos are taken at a stall: the search looks harder at them.
+            results = find_similar(image, top=5, include_unregistered=False, photo=True)
             entry["candidates"] = [_candidate(r) for r in results]
         except Exception:  # the search engine failing must not lose a complaint
             log.exception("image match failed for evidence %s", ev.pk)

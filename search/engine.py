@@ -22,9 +22,12 @@ Two stages (docs/benchmarks.md, "Image match", has the measurements):
    file keeps its pixel grid) and counts when they line up at one shift and the
    candidate explains the query there.
 
-For one pair a caller already suspects (a complaint's relied-on design) there is a
-slower fourth: ``verify_closely`` fits a photo's local perspective (``photo_alignment``,
-~0.5 s a pair), which the registry search cannot spend on every candidate.
+A photo of the print breaks every pixel scale: ``photo_alignment`` fits half a tile's
+local affine map. For one pair a caller already suspects (a complaint's relied-on
+design) ``verify_closely`` searches the whole grid of maps (~0.5-1.5 s a pair); a
+search asked to look harder at a photo (``match(..., photo=N)``, the search page's
+default) tries, where nothing else matched, the N designs the embedding ranks first
+with the quick variant, which scores only the maps the two power spectra agree on.
 
 The shortlist is the union of the nearest designs by the bag-of-words and spectrum codes
 and the nearest EMBED_SHORTLIST by the learned texture embedding's sign code. When the
@@ -42,6 +45,7 @@ from functools import cached_property, lru_cache
 import cv2
 import numpy as np
 import scipy.fft
+import scipy.ndimage
 
 from search import fingerprint as fp
 from search.fingerprint import Fingerprint
@@ -146,6 +150,20 @@ PHOTO_TURN_STEP = 3.0
 PHOTO_SKEW = 0.15  # anisotropy (natural log) and shear, either way
 PHOTO_SKEW_STEP = 0.075
 PHOTO_REFINE = 4
+# The registry search's quick variant (match(..., photo=N)): a power spectrum holds no
+# shift, so the tile's, carried through each of the grid's maps, is compared with the
+# photo's around its centre (PHOTO_SPECTRUM_SIDE px, frequencies in PHOTO_SPECTRUM_BAND
+# cycles a px, every PHOTO_SPECTRUM_EVERY-th) at the cost of one resampling; only the
+# PHOTO_QUICK_MAPS it agrees with best get a whitened peak, the best PHOTO_QUICK_STARTS
+# are refined by steps at half resolution and the best PHOTO_QUICK_FULL at full.
+# Lab (docs/benchmarks.md row 57, 71 photos): 0.606 of the originals pass against the
+# full grid's 0.634, no null design passes, ~6x less CPU.
+PHOTO_SPECTRUM_SIDE = 96
+PHOTO_SPECTRUM_BAND = (0.03, 0.33)
+PHOTO_SPECTRUM_EVERY = 3
+PHOTO_QUICK_MAPS = 100
+PHOTO_QUICK_STARTS = 4
+PHOTO_QUICK_FULL = 2
 DETAIL_MIN_SIDE = 32  # a query smaller than this at the candidate's scale says little
 CROPPED_COVERAGE = 0.8  # a copy showing less of the tile than this is named cropped
 # Keypoint geometry at a scale beyond this factor either way is not taken as a copy:
@@ -1054,6 +1072,7 @@ def match(
     visible: Callable[[list[int]], set[int]] | None = None,
     embedded: int = EMBED_SHORTLIST,
     detail_only: int = EMBED_DETAIL_SHORTLIST,
+    photo: int = 0,
 ) -> list[Result]:
     """Return the best `top` verified candidates for the query, best first.
 
@@ -1062,7 +1081,10 @@ def match(
     may not see), and the first `shortlist` left (and `embedded` of the embedding's)
     are verified; the embedding's next `detail_only` are verified only if their
     details line up. features_for_keys may also leave keys out. `group_of` maps a key
-    to its design when a design has several images.
+    to its design when a design has several images. `photo`: when nothing is a match,
+    the embedding's best `photo` designs among the verified are aligned as a photo
+    of the print (photo_alignment, quick: ~0.1-0.2 s each), a pass a match named
+    "photographed".
     """
     k = max(fetch or shortlist, shortlist, top)
     by_embedding = embedded + detail_only if embedded else 0
@@ -1114,8 +1136,41 @@ def match(
             phase=round(ev.phase, 2),
         )
         scored.append((-score, hamming[key], key, result))
+    if photo and not any(row[3].is_match for row in scored):
+        scored = _photographed(query, scored, fps, cosines, groups, photo)
     scored.sort(key=lambda row: row[:3])
     return [row[3] for row in scored[:top]]
+
+
+def _photographed(
+    query: Fingerprint,
+    scored: list[tuple],
+    fps: dict[int, Fingerprint],
+    cosines: np.ndarray,
+    groups: list,
+    designs: int,
+) -> list[tuple]:
+    """The rows of match() after the photo alignment of the embedding's best
+    `designs` designs (their first image each): a pass makes the row a match."""
+    tried: set = set()
+    rows = list(scored)
+    for n in np.argsort(-cosines, kind="stable"):
+        if len(tried) >= designs:
+            break
+        if groups[n] in tried:
+            continue
+        tried.add(groups[n])
+        _s, hamming, key, result = rows[n]
+        aligned = photo_alignment(query, fps[key], quick=True)
+        if aligned.value > DETAIL_AT_THRESHOLD:
+            score = round(score_from_detail(aligned.value), 4)
+            rows[n] = (
+                -score,
+                hamming,
+                key,
+                replace(result, score=score, is_match=True, alteration="photographed"),
+            )
+    return rows
 
 
 def _aligned_in_detail(
@@ -1146,18 +1201,24 @@ def verify_closely(
     return score, None
 
 
-def photo_alignment(query: Fingerprint, candidate: Fingerprint) -> _Alignment:
+def photo_alignment(
+    query: Fingerprint, candidate: Fingerprint, *, quick: bool = False
+) -> _Alignment:
     """Align half a tile around the query's centre with the candidate through the
-    affine map that lines them up best (PHOTO_* grid), by the shipped detail rule."""
+    affine map that lines them up best (PHOTO_* grid), by the shipped detail rule.
+
+    quick: only the PHOTO_QUICK_MAPS maps the two power spectra agree on best are
+    scored, and the best few are refined by steps (PHOTO_QUICK_*): ~6x less work,
+    a little less often right (docs/benchmarks.md row 57).
+    """
     q, c = query.detail(), candidate.detail()
     if q is None or c is None or min(c.grey.shape) < 2 * DETAIL_MIN_SIDE:
         return _Alignment()
     shape = c.grey.shape
-    half = cv2.resize(
-        c.grey, (shape[1] // 2, shape[0] // 2), interpolation=cv2.INTER_AREA
+    half = _PhotoTarget(
+        cv2.resize(c.grey, (shape[1] // 2, shape[0] // 2), interpolation=cv2.INTER_AREA)
     )
-    half_spectrum = scipy.fft.rfft2(half)
-    candidate_detail = _CandidateDetail(c.grey)
+    full = _PhotoTarget(c.grey)
     centre = np.array([q.grey.shape[1] / 2, q.grey.shape[0] / 2], np.float32)
     steps = np.array(
         [
@@ -1170,23 +1231,174 @@ def photo_alignment(query: Fingerprint, candidate: Fingerprint) -> _Alignment:
 
     def peak(p: tuple, at_half: bool) -> float:
         if at_half:
-            window = _photo_window(q.grey, 2 * _photo_affine(p), centre, half.shape)
-            return _whitened_peak(window, half_spectrum, half.shape)
-        window = _photo_window(q.grey, _photo_affine(p), centre, shape)
-        return _whitened_peak(window, candidate_detail.spectrum, shape)
+            return half.peak(
+                _photo_window(q.grey, 2 * _photo_affine(p), centre, half.shape)
+            )
+        return full.peak(_photo_window(q.grey, _photo_affine(p), centre, shape))
 
-    coarse = heapq.nlargest(
-        PHOTO_REFINE, ((peak(p, True), p) for p in _photo_grid()), key=lambda t: t[0]
-    )
-    best = max(
-        (peak(p, False), p) for _z, start in coarse for p in _around(start, steps / 2)
-    )
-    best = max((peak(p, False), p) for p in _around(best[1], steps / 6))
+    if quick:
+        grid = _photo_grid()
+        order = np.argsort(-_spectral_agreement(q.grey, c.grey))
+        starts = heapq.nlargest(
+            PHOTO_QUICK_STARTS,
+            ((peak(grid[i], True), grid[i]) for i in order[:PHOTO_QUICK_MAPS]),
+            key=lambda t: t[0],
+        )
+        halfway = sorted(
+            (_descend(peak, z, p, steps / 2, True, 3) for z, p in starts),
+            key=lambda t: t[0],
+            reverse=True,
+        )[:PHOTO_QUICK_FULL]
+        best = max(
+            (
+                _descend(peak, peak(p, False), p, steps / 4, False, 3)
+                for _z, p in halfway
+            ),
+            key=lambda t: t[0],
+        )
+        best = _descend(peak, *best, steps / 8, False, 2)
+    else:
+        coarse = heapq.nlargest(
+            PHOTO_REFINE,
+            ((peak(p, True), p) for p in _photo_grid()),
+            key=lambda t: t[0],
+        )
+        best = max(
+            (peak(p, False), p)
+            for _z, start in coarse
+            for p in _around(start, steps / 2)
+        )
+        best = max((peak(p, False), p) for p in _around(best[1], steps / 6))
     window = _photo_window(q.grey, _photo_affine(best[1]), centre, shape)
     prepared = _prepare_query(window, 1.0, 1.0, shape)
     if prepared is None:
         return _Alignment()
-    return _align(prepared, candidate_detail)
+    return _align(prepared, _CandidateDetail(c.grey))
+
+
+def _descend(
+    peak: Callable[[tuple, bool], float],
+    z: float,
+    p: tuple,
+    step: np.ndarray,
+    at_half: bool,
+    rounds: int,
+) -> tuple[float, tuple]:
+    """Step each parameter either way while the peak grows (at most `rounds` sweeps)."""
+    for _ in range(rounds):
+        moved = False
+        for d in range(4):
+            for sign in (-1.0, 1.0):
+                trial = list(p)
+                trial[d] += sign * float(step[d])
+                zt = peak(tuple(trial), at_half)
+                if zt > z:
+                    z, p, moved = zt, tuple(trial), True
+        if not moved:
+            break
+    return z, p
+
+
+class _PhotoTarget:
+    """A candidate grey whose whitened peak with many windows is wanted: its
+    spectrum's conjugate and magnitude made once."""
+
+    def __init__(self, grey: np.ndarray):
+        self.shape = grey.shape
+        spectrum = scipy.fft.rfft2(grey)
+        self.conj = np.conj(spectrum)
+        self.magnitude = np.abs(spectrum)
+
+    def peak(self, window: np.ndarray) -> float:
+        """The whitened correlation's peak over its RMS, the window tapered at the
+        origin (as _whitened_cross, with the magnitude of the product as the product
+        of the two magnitudes, the candidate's made once)."""
+        gh, gw = window.shape
+        pad = np.zeros(self.shape, np.float32)
+        pad[:gh, :gw] = (window - window.mean()) * _taper_2d(gh, gw)
+        spectrum = scipy.fft.rfft2(pad)
+        magnitude = np.abs(spectrum) * self.magnitude
+        cross = spectrum * self.conj
+        cross /= magnitude + DETAIL_EPS * magnitude.mean() + 1e-9
+        cross[0, 0] = 0
+        return _peak(scipy.fft.irfft2(cross, s=self.shape))[0]
+
+
+@lru_cache(maxsize=64)
+def _taper_2d(h: int, w: int) -> np.ndarray:
+    return np.outer(_taper(h), _taper(w))
+
+
+def _spectral_agreement(query_grey: np.ndarray, tile: np.ndarray) -> np.ndarray:
+    """For every map of the photo grid, how well the tile's power spectrum carried
+    through it matches the photo's around its centre (Pearson, log power with the
+    radial mean taken out, so the common fall-off with frequency does not decide).
+    No shift enters a power spectrum, so one resampling of sample points scores all
+    2,100 maps (~30 ms) where the whitened peaks need an FFT pair each."""
+    h, w = query_grey.shape
+    n = min(PHOTO_SPECTRUM_SIDE, h, w)
+    y0, x0 = (h - n) // 2, (w - n) // 2
+    patch = query_grey[y0 : y0 + n, x0 : x0 + n]
+    hann = np.hanning(n).astype(np.float32)
+    power = (
+        np.abs(
+            np.fft.fftshift(
+                scipy.fft.fft2((patch - patch.mean()) * np.outer(hann, hann))
+            )
+        )
+        ** 2
+    )
+    f = (np.arange(n) - n // 2) / n
+    fx, fy = np.meshgrid(f, f)
+    values = _flat_log_power(power, fx, fy)
+    radius = np.hypot(fx, fy)
+    keep = (radius >= PHOTO_SPECTRUM_BAND[0]) & (radius <= PHOTO_SPECTRUM_BAND[1])
+    keep &= (fy > 0) | ((fy == 0) & (fx > 0))  # a power spectrum is symmetric
+    kx = fx[keep][::PHOTO_SPECTRUM_EVERY].astype(np.float32)[None]
+    ky = fy[keep][::PHOTO_SPECTRUM_EVERY].astype(np.float32)[None]
+    qv = values[keep][::PHOTO_SPECTRUM_EVERY]
+    qv = (qv - qv.mean()).astype(np.float32)
+
+    th, tw = tile.shape
+    power = np.abs(np.fft.fftshift(scipy.fft.fft2(tile - tile.mean()))) ** 2
+    # The photo's window blurs its spectrum: blur the tile's alike (at a typical scale).
+    power = scipy.ndimage.gaussian_filter(
+        power.astype(np.float32), max(th, tw) * 0.7 / n, mode="wrap"
+    )
+    tfx, tfy = np.meshgrid(
+        (np.arange(tw) - tw // 2) / tw, (np.arange(th) - th // 2) / th
+    )
+    tv = _flat_log_power(power, tfx, tfy).astype(np.float32)
+    # A map A (tile px -> photo px) sends the tile's frequency A^T k to the photo's k.
+    a = _photo_grid_affines()
+    mx = (
+        (a[:, 0, 0, None] * tw) * kx
+        + (a[:, 1, 0, None] * tw) * ky
+        + np.float32(tw // 2)
+    )
+    my = (
+        (a[:, 0, 1, None] * th) * kx
+        + (a[:, 1, 1, None] * th) * ky
+        + np.float32(th // 2)
+    )
+    sampled = cv2.remap(tv, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+    sampled -= sampled.mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(sampled, axis=1) * np.linalg.norm(qv) + 1e-9
+    return (sampled @ qv) / norms
+
+
+def _flat_log_power(power: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
+    """log power minus its mean over rings of frequency (a flat grey: zeros)."""
+    log = np.log(power + 1e-3 * power.mean() + 1e-12)
+    rings = np.minimum((np.hypot(fx, fy) * 64).astype(int), 40)
+    sums = np.bincount(rings.ravel(), log.ravel(), 41)
+    counts = np.bincount(rings.ravel(), None, 41)
+    return log - (sums / np.maximum(counts, 1))[rings]
+
+
+@lru_cache(maxsize=1)
+def _photo_grid_affines() -> np.ndarray:
+    return np.stack([_photo_affine(p) for p in _photo_grid()]).astype(np.float32)
 
 
 @lru_cache(maxsize=1)
@@ -1235,17 +1447,6 @@ def _photo_window(
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REFLECT,
     )
-
-
-def _whitened_peak(
-    window: np.ndarray, spectrum: np.ndarray, shape: tuple[int, int]
-) -> float:
-    """The whitened correlation's peak over its RMS, the window tapered at the origin."""
-    gh, gw = window.shape
-    pad = np.zeros(shape, np.float32)
-    pad[:gh, :gw] = (window - window.mean()) * np.outer(_taper(gh), _taper(gw))
-    cross = _whitened_cross(scipy.fft.rfft2(pad), spectrum)
-    return _peak(scipy.fft.irfft2(cross, s=shape))[0]
 
 
 def _whitened_cross(query: np.ndarray, candidate: np.ndarray) -> np.ndarray:

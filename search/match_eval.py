@@ -56,6 +56,7 @@ class _Registry:
     phash: np.ndarray
     pdq: np.ndarray
     designs: int  # keys below this are the folder's; the rest are fillers
+    photo: int = 0  # engine.match(..., photo=): designs aligned as a photo
 
 
 _REG: _Registry | None = None
@@ -95,7 +96,9 @@ def _query_one(job: tuple[Path, str, int, str]) -> dict:
     reg = _REG
     rgb = suite.alter(_open(path), path.name, alteration)
     query = _query_fingerprint(rgb)
-    results = engine.match(query, reg.index, lambda keys: {k: reg.fps[k] for k in keys})
+    results = engine.match(
+        query, reg.index, lambda keys: {k: reg.fps[k] for k in keys}, photo=reg.photo
+    )
     # Every candidate the engine looks at: the verified ones and the embedding's
     # next EMBED_DETAIL_SHORTLIST, checked by their details (engine item 16).
     cands = [
@@ -150,6 +153,7 @@ class Report:
     threshold: float
     rows: list[dict] = field(default_factory=list)
     fillers: int = 0
+    photo: int = 0
     # Flagged distractors that are pixel-level copies of the registered pattern they
     # were flagged against (see pixel_similarity): file -> (registered, corr, scale).
     derived: dict[str, tuple[str, float, float]] = field(default_factory=dict)
@@ -183,6 +187,7 @@ class Report:
             "queries": len(self.rows),
             "threshold": self.threshold,
             "fillers": self.fillers,
+            "photo": self.photo,
             "methods": {},
         }
         engine_rows = _recall(reg, alts)
@@ -270,12 +275,15 @@ def evaluate(
     on_row: Callable[[dict], None] | None = None,
     fillers: int = 0,
     filler_progress: Callable[[int, int], None] | None = None,
+    photo: int = 0,
 ) -> Report:
     """Register two thirds of folder, query everything altered, and return the rows.
 
     `fillers` generated textures (match_suite.synthetic_texture) are registered
     beside the folder's designs: a larger registry, as a center's would be, holds
     more look-alikes for every query, and a flag on a filler is always false.
+    `photo` is passed to engine.match: where nothing matches, that many designs are
+    aligned as a photo of the print.
     """
     global _REG
     if jobs > 1:
@@ -317,7 +325,13 @@ def evaluate(
                 pool.close()
                 pool.join()
     _REG = _Registry(
-        names, index, fps, np.stack(ph), np.stack(pdq), designs=len(registered)
+        names,
+        index,
+        fps,
+        np.stack(ph),
+        np.stack(pdq),
+        designs=len(registered),
+        photo=photo,
     )
     jobs_list = [
         (
@@ -355,7 +369,7 @@ def evaluate(
                 progress(len(rows), len(jobs_list))
     rows.sort(key=lambda r: (r["file"], alterations.index(r["alteration"])))
     report = Report(
-        len(registered), len(distractors), engine.MATCH_THRESHOLD, rows, fillers
+        len(registered), len(distractors), engine.MATCH_THRESHOLD, rows, fillers, photo
     )
     report.derived = audit_flagged_distractors(rows, registered, files)
     return report

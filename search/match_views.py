@@ -25,6 +25,11 @@ class MatchForm(forms.Form):
         label=gettext_lazy("Photo or image of the suspected copy"),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
+    photo = forms.BooleanField(
+        label=gettext_lazy("It is a photo of fabric: look harder (a second slower)"),
+        required=False,
+        initial=True,
+    )
 
     def clean_image(self) -> CleanImage:
         # Type by decoding, size and pixel limits: the checks every upload gets.
@@ -48,7 +53,9 @@ def search_by_image(request: HttpRequest) -> HttpResponse:
     matches, query_uri = None, None
     if request.method == "POST" and form.is_valid():
         clean = form.cleaned_data["image"]
-        matches = services.find_similar(clean.content, top=TOP)
+        matches = services.find_similar(
+            clean.content, top=TOP, photo=form.cleaned_data["photo"]
+        )
         query_uri = _thumbnail_data_uri(clean)
     context = {"form": form, "matches": matches, "query_uri": query_uri}
     return render(request, "search/image_search.html", context)
@@ -58,7 +65,10 @@ def search_by_image(request: HttpRequest) -> HttpResponse:
 @require_POST
 @rate_limited
 def match_api(request: HttpRequest) -> JsonResponse:
-    """POST /api/v1/match/ (multipart field `image`): the match_image JSON for one image."""
+    """POST /api/v1/match/ (multipart field `image`): the match_image JSON for one image.
+
+    Field `photo` = 1 / true: a photo of fabric, aligned harder where nothing matches.
+    """
     upload = request.FILES.get("image")
     if upload is None:
         return JsonResponse(
@@ -68,7 +78,8 @@ def match_api(request: HttpRequest) -> JsonResponse:
         clean = clean_image(upload)
     except ValidationError as e:
         return JsonResponse({"error": " ".join(e.messages)}, status=400)
-    matches = services.find_similar(clean.content, top=TOP)
+    photo = request.POST.get("photo", "").strip().lower() in ("1", "true", "yes", "on")
+    matches = services.find_similar(clean.content, top=TOP, photo=photo)
     return JsonResponse(
         {"query": upload.name, "matches": [m.as_dict() for m in matches]},
         json_dumps_params={"ensure_ascii": False},

@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 # Candidates taken from the index before dropping images of designs the caller may
 # not see (drafts, withdrawn): three times the shortlist leaves room for them.
 OVERFETCH = 3
+# With find_similar(photo=True): designs aligned as a photo of the print when nothing
+# matches (docs/benchmarks.md row 57).
+PHOTO_DESIGNS = 3
 
 
 def fingerprint_image(image_id: int) -> ImageFingerprint | None:
@@ -136,9 +139,14 @@ class Match:
 
 
 def find_similar(
-    image, *, top: int = 5, include_unregistered: bool = False
+    image, *, top: int = 5, include_unregistered: bool = False, photo: bool = False
 ) -> list[Match]:
-    """Return the designs most like an image (path, file or PIL image), best first."""
+    """Return the designs most like an image (path, file or PIL image), best first.
+
+    photo: where nothing matches, the PHOTO_DESIGNS designs the texture embedding
+    ranks first are aligned as a photo of the print (engine.match(photo=...)):
+    ~0.15-0.2 s of CPU each, for photos taken at a stall.
+    """
     from designs.models import FabricDesign
 
     query = _query_fingerprint(image)
@@ -166,6 +174,7 @@ def find_similar(
         fetch=engine.SHORTLIST * OVERFETCH,
         group_of=lambda key: found[key].design_id,
         visible=visible,
+        photo=PHOTO_DESIGNS if photo else 0,
     )
     matches, seen = [], set()
     for result in results:

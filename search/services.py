@@ -210,16 +210,20 @@ def search_complaints(query: str, *, user) -> list:
 ALGORITHM_VERSION = fingerprint.ALGORITHM_VERSION
 
 
-def find_similar(image, *, top: int = 5, include_unregistered: bool = False) -> list:
+def find_similar(
+    image, *, top: int = 5, include_unregistered: bool = False, photo: bool = False
+) -> list:
     """Return the designs most like an image, best first (search.matching.Match).
 
     `image` is a path, an open file or a PIL image. Public searches see registered
-    designs only; registration review passes include_unregistered=True.
+    designs only; registration review passes include_unregistered=True. photo=True
+    (a photo taken at a stall): where nothing matches, the best few designs are
+    aligned as a photo of the print too, ~0.5 s more.
     """
     from search import matching
 
     return matching.find_similar(
-        image, top=top, include_unregistered=include_unregistered
+        image, top=top, include_unregistered=include_unregistered, photo=photo
     )
 
 

@@ -144,8 +144,10 @@ def test_match_report_is_frozen_with_fake_search(monkeypatch, search_services):
     case = make_draft_case()
     design = case.designs.get()
 
-    def fake_find_similar(image, *, top=5, include_unregistered=False):
+    def fake_find_similar(image, *, top=5, include_unregistered=False, photo=False):
         assert image.size == (96, 96)
+        # Evidence photos are taken at stalls: the search is asked to look harder.
+        assert photo is True and include_unregistered is False
         return [
             {
                 "design_id": design.pk,

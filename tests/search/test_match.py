@@ -358,6 +358,16 @@ def test_bench_match_prints_the_speed_keys():
         assert key in result
     assert result["designs"] == 2000
     assert result["blas_threads"] == [1]
+    assert result["photo"] == 0
+    out = io.StringIO()
+    call_command(
+        "bench_match",
+        *("--designs", "2000", "--repeat", "1", "--photo", "2", "--json"),
+        stdout=out,
+    )
+    photo = json.loads(out.getvalue())
+    # The bench's photo matches none of its designs, so the photo stage is timed.
+    assert photo["photo"] == 2 and photo["query_matched"] is False
 
 
 def test_pixel_similarity_tells_a_rescaled_recolour_from_an_unrelated_pattern():
@@ -476,3 +486,76 @@ def test_compare_with_design_scores_one_design_closely(
     # A design without a fingerprinted image gives nothing to compare.
     ImageFingerprint.objects.filter(design=design).delete()
     assert services.compare_with_design(io.BytesIO(photo), design) is None
+
+
+def register_texture(seed: int, capture) -> FabricDesign:
+    owner = make_user()
+    with capture(execute=True):
+        design = design_services.create_design(
+            owner=owner,
+            images=[
+                clean_image_bytes(
+                    png(suite.synthetic_texture(seed)), name=f"texture-{seed}.png"
+                )
+            ],
+            title=f"细纹理 {seed}",
+            category=FabricDesign.Category.FABRIC,
+            technique=FabricDesign.Technique.PRINT,
+            authors="张三",
+            created_on=datetime.date(2025, 3, 1),
+        )
+        design = design_services.submit_design(design, by=owner)
+        return design_services.register_design(design, by=make_staff(roles.INTAKE))
+
+
+def test_a_photo_of_fabric_is_found_where_the_search_is_asked_to_look_harder(
+    client, django_capture_on_commit_callbacks, tmp_path
+):
+    # A market photo of a registered faint texture among look-alike textures: the
+    # registry's witnesses miss it; the photo option aligns the embedding's best
+    # designs as a photo of the print (engine.match(photo=...)), on the page (ticked
+    # by default), the API (photo=1) and match_image --photo.
+    design = register_texture(2, django_capture_on_commit_callbacks)
+    for seed in (101, 102, 104):
+        register_texture(seed, django_capture_on_commit_callbacks)
+    photo = png(
+        suite.market_photo(suite.synthetic_texture(2), np.random.default_rng(2))
+    )
+
+    plain = services.find_similar(io.BytesIO(photo))
+    assert not any(m.is_match for m in plain)
+    harder = services.find_similar(io.BytesIO(photo), photo=True)
+    assert harder[0].design == design and harder[0].is_match
+    assert harder[0].alteration == "photographed"
+    assert not any(m.is_match for m in harder[1:])
+
+    page = client.get(reverse("search:image")).content.decode()
+    assert 'name="photo"' in page and "checked" in page
+    upload = io.BytesIO(photo)
+    upload.name = "stall.png"
+    html = client.post(
+        reverse("search:image"),
+        {"image": upload, "photo": "on"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    ).content.decode()
+    assert design.registration_no in html and "实拍" in html
+    assert "这是布料实拍照片" in html  # the option, translated
+    upload.seek(0)
+    unticked = client.post(reverse("search:image"), {"image": upload}).content.decode()
+    assert "photographed" not in unticked and design.registration_no in unticked
+
+    upload.seek(0)
+    body = client.post(reverse("api:match"), {"image": upload, "photo": "1"}).json()
+    assert body["matches"][0]["registration_no"] == design.registration_no
+    assert body["matches"][0]["alteration"] == "photographed"
+    upload.seek(0)
+    body = client.post(reverse("api:match"), {"image": upload}).json()
+    assert not any(m["is_match"] for m in body["matches"])
+
+    path = tmp_path / "stall.png"
+    path.write_bytes(photo)
+    out = io.StringIO()
+    call_command("match_image", str(path), "--photo", "--top", "1", stdout=out)
+    line = json.loads(out.getvalue())
+    assert line["matches"][0]["registration_no"] == design.registration_no
+    assert line["matches"][0]["alteration"] == "photographed"

@@ -688,3 +688,97 @@ def test_photo_alignment_needs_both_details():
     small = fp.compute(Image.fromarray(suite.synthetic_texture(2)[:60, :60]))
     assert min(small.detail().grey.shape) < 2 * engine.DETAIL_MIN_SIDE
     assert engine.photo_alignment(query, small) == engine._Alignment()
+
+
+def _photographed_tile(tile: np.ndarray, affine: np.ndarray) -> np.ndarray:
+    """The middle of a 3 x 3 tiling seen through `affine` (tile px -> photo px), as a
+    256 x 192 grey: a flat stand-in for a photo's detail."""
+    tiled = np.tile(tile, (3, 3))
+    inverse = np.linalg.inv(affine)
+    m = np.zeros((2, 3), np.float32)
+    m[:, :2] = inverse
+    m[:, 2] = np.array([tiled.shape[1] / 2, tiled.shape[0] / 2]) - inverse @ [128, 96]
+    return cv2.warpAffine(
+        tiled, m, (256, 192), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+    )
+
+
+@pytest.mark.parametrize("at", [300, 1000, 1700])
+def test_the_power_spectra_rank_the_photos_own_map_first(at):
+    # No shift enters a power spectrum: the tile's, carried through the map that
+    # made the photo, agrees with the photo's better than through any other of the
+    # 2,100 (a printed motif; a faint noise texture is ranked less sharply, see
+    # docs/benchmarks.md row 57).
+    tile = compute(rgb("hero-leaf.png")).detail().grey
+    grid = engine._photo_grid()
+    agreement = engine._spectral_agreement(
+        _photographed_tile(tile, engine._photo_affine(grid[at])), tile
+    )
+    assert agreement.shape == (len(grid),)
+    assert int(agreement.argmax()) == at
+    # A different design's tile agrees with none of the maps as well.
+    other = compute(rgb("hero-pieFactory.png")).detail().grey
+    elsewhere = engine._spectral_agreement(
+        _photographed_tile(tile, engine._photo_affine(grid[at])), other
+    )
+    assert elsewhere.max() < agreement[at]
+
+
+def test_the_quick_photo_alignment_confirms_the_photographed_texture():
+    query, original, other = _fingerprints_of_a_photographed_texture()
+    aligned = engine.photo_alignment(query, original, quick=True)
+    assert aligned.z >= engine.DETAIL_Z and aligned.value > engine.DETAIL_AT_THRESHOLD
+    assert engine.photo_alignment(query, other, quick=True).value == 0.0
+
+
+def _registry_of_textures(original: fp.Fingerprint) -> tuple[engine.MatchIndex, dict]:
+    fps = {0: original}
+    for key, seed in enumerate((101, 102, 103, 104), start=1):
+        fps[key] = fp.compute(Image.fromarray(suite.synthetic_texture(seed)))
+    index = engine.MatchIndex()
+    for key, f in fps.items():
+        index.add(key, f.vector)
+    return index, fps
+
+
+def test_the_search_aligns_its_best_designs_as_a_photo_only_when_asked():
+    query, original, _other = _fingerprints_of_a_photographed_texture()
+    index, fps = _registry_of_textures(original)
+
+    def search(**kwargs) -> list[engine.Result]:
+        return engine.match(
+            query, index, lambda keys: {k: fps[k] for k in keys}, **kwargs
+        )
+
+    # Without the photo option the registry's witnesses miss the photographed texture.
+    assert not any(r.is_match for r in search())
+    found = search(photo=len(fps))
+    assert found[0].key == 0 and found[0].is_match
+    assert found[0].alteration == "photographed"
+    assert found[0].score > engine.MATCH_THRESHOLD
+    assert not any(r.is_match for r in found[1:])
+
+
+def test_the_photo_option_flags_nothing_for_an_unrelated_photo():
+    _query, original, _other = _fingerprints_of_a_photographed_texture()
+    index, fps = _registry_of_textures(original)
+    unrelated = suite.market_photo(suite.synthetic_texture(7), np.random.default_rng(7))
+    query = fp.compute_query(Image.fromarray(np.ascontiguousarray(unrelated)))
+    found = engine.match(query, index, lambda keys: {k: fps[k] for k in keys}, photo=5)
+    assert found and not any(r.is_match for r in found)
+
+
+def test_the_photo_option_is_not_run_when_the_search_already_matches(monkeypatch):
+    _query, original, _other = _fingerprints_of_a_photographed_texture()
+    index, fps = _registry_of_textures(original)
+    copy = fp.compute_query(Image.fromarray(suite.synthetic_texture(2)[:, ::-1].copy()))
+    calls = []
+    monkeypatch.setattr(
+        engine,
+        "photo_alignment",
+        lambda *a, **k: calls.append(a) or engine._Alignment(),
+    )
+    found = engine.match(copy, index, lambda keys: {k: fps[k] for k in keys}, photo=5)
+    assert found[0].key == 0 and found[0].is_match
+    assert found[0].alteration != "photographed"
+    assert calls == []

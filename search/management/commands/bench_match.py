@@ -41,8 +41,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json", action="store_true", dest="as_json", help="Print one JSON object."
         )
+        parser.add_argument(
+            "--photo",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Query with the photo option: where nothing matches, N designs are "
+            "aligned as a photo of the print (find_similar(photo=True) uses "
+            "search.matching.PHOTO_DESIGNS).",
+        )
 
-    def handle(self, *args, designs, repeat, as_json=False, **options):
+    def handle(self, *args, designs, repeat, as_json=False, photo=0, **options):
         rng = np.random.default_rng(0)
         big = suite.jpeg_bytes(suite.synthetic_pattern(1, 2000))
         fingerprint_ms = _ms(lambda: fp.compute(fp.load_image(big)), repeat)
@@ -107,7 +116,12 @@ class Command(BaseCommand):
 
         def query():
             q = fp.compute_query(fp.load_image(query_bytes))
-            return engine.match(q, index, features_for_keys, top=5, fetch=fetch)
+            return engine.match(
+                q, index, features_for_keys, top=5, fetch=fetch, photo=photo
+            )
+
+        # The photo option costs only where nothing matches: say whether it did.
+        query_matched = any(r.is_match for r in query())
 
         query_ms = _ms(query, repeat)
         query_cpu_ms = _cpu_ms(query, repeat)
@@ -140,6 +154,8 @@ class Command(BaseCommand):
             "index_mb": round(index.nbytes / 2**20, 1),
             "verified_per_query": engine.SHORTLIST + engine.EMBED_SHORTLIST,
             "detail_only_per_query": engine.EMBED_DETAIL_SHORTLIST,
+            "photo": photo,
+            "query_matched": query_matched,
             # The condition the times were taken under: fingerprinting limits BLAS to
             # one thread (more spin against the match's own second thread).
             "blas_threads": sorted(

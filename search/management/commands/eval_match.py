@@ -51,6 +51,14 @@ class Command(BaseCommand):
             help="Also register N generated textures: a larger registry, where a "
             "flag on a filler is always a false match.",
         )
+        parser.add_argument(
+            "--photo",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Where nothing matches, align the embedding's best N designs as a "
+            "photo of the print (the search's photo option; slower).",
+        )
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(
@@ -59,6 +67,8 @@ class Command(BaseCommand):
         path = Path(folder)
         if options["fillers"] < 0:
             raise CommandError("--fillers must be 0 or more.")
+        if options["photo"] < 0:
+            raise CommandError("--photo must be 0 or more.")
         if not path.is_dir() or not match_eval.pattern_files(path):
             raise CommandError(f"{folder} is not a folder with PNG/JPEG/WebP images.")
         rows_file = None
@@ -100,6 +110,7 @@ class Command(BaseCommand):
                     on_row=on_row,
                     fillers=options["fillers"],
                     filler_progress=filler_progress,
+                    photo=options["photo"],
                 )
         except match_eval.NothingToEvaluate as error:
             raise CommandError(str(error)) from error

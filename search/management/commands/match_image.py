@@ -29,8 +29,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Include designs not (yet) registered, as registration review does.",
         )
+        parser.add_argument(
+            "--photo",
+            action="store_true",
+            help="Photos of fabric: where nothing matches, also align the best few "
+            "designs as a photo of the print (slower).",
+        )
 
-    def handle(self, *args, files, top, all_designs=False, **options):
+    def handle(self, *args, files, top, all_designs=False, photo=False, **options):
         failed = 0
         for name in files:
             try:
@@ -38,7 +44,10 @@ class Command(BaseCommand):
                 with open(name, "rb") as f:
                     clean = clean_image(f)
                 matches = services.find_similar(
-                    clean.content, top=top, include_unregistered=all_designs
+                    clean.content,
+                    top=top,
+                    include_unregistered=all_designs,
+                    photo=photo,
                 )
                 line = {"query": name, "matches": [m.as_dict() for m in matches]}
             except ValidationError as e:
