@@ -164,6 +164,9 @@ PHOTO_SPECTRUM_EVERY = 3
 PHOTO_QUICK_MAPS = 100
 PHOTO_QUICK_STARTS = 4
 PHOTO_QUICK_FULL = 2
+# The designs a photo search aligns are chosen among the embedding's PHOTO_POOL nearest
+# of all fetched (docs/benchmarks.md row 58).
+PHOTO_POOL = 20
 DETAIL_MIN_SIDE = 32  # a query smaller than this at the candidate's scale says little
 CROPPED_COVERAGE = 0.8  # a copy showing less of the tile than this is named cropped
 # Keypoint geometry at a scale beyond this factor either way is not taken as a copy:
@@ -1137,7 +1140,8 @@ def match(
         )
         scored.append((-score, hamming[key], key, result))
     if photo and not any(row[3].is_match for row in scored):
-        scored = _photographed(query, scored, fps, cosines, groups, photo)
+        group = group_of or (lambda key: key)
+        scored = _photographed(query, scored, fps, hamming, group, photo)
     scored.sort(key=lambda row: row[:3])
     return [row[3] for row in scored[:top]]
 
@@ -1146,31 +1150,60 @@ def _photographed(
     query: Fingerprint,
     scored: list[tuple],
     fps: dict[int, Fingerprint],
-    cosines: np.ndarray,
-    groups: list,
+    hamming: dict[int, int],
+    group_of: Callable[[int], int],
     designs: int,
 ) -> list[tuple]:
-    """The rows of match() after the photo alignment of the embedding's best
-    `designs` designs (their first image each): a pass makes the row a match."""
+    """The rows of match() after a photo alignment of `designs` designs: a pass makes
+    the row a match (or adds one, for a design only the detail list fetched).
+
+    Which designs: of every fetched one (the verified and the detail-only list, whose
+    originals a photo's shortlist holds 0.92-0.94 of), the embedding's PHOTO_POOL
+    nearest, ranked by how far their embedding cosine and their best spectral
+    agreement (_PhotoQuery) stand above the pool's mean, each in the pool's spreads:
+    the two miss different originals (docs/benchmarks.md row 58)."""
+    photo_query = _PhotoQuery.of(query)
+    if photo_query is None:
+        return scored
+    keys = list(fps)
+    cosines = embedding_similarities(query, [fps[key] for key in keys])
+    pool = [keys[n] for n in np.argsort(-cosines, kind="stable")[:PHOTO_POOL]]
+    by_key = dict(zip(keys, cosines.tolist(), strict=True))
+    agreements = {key: photo_query.agreement(fps[key]) for key in pool}
+    spectral = np.array([agreements[key].max() for key in pool])
+    embedded = np.array([by_key[key] for key in pool])
+    rank = _spreads(spectral) + _spreads(embedded)
+    rows = {row[2]: row for row in scored}
     tried: set = set()
-    rows = list(scored)
-    for n in np.argsort(-cosines, kind="stable"):
+    for n in np.argsort(-rank, kind="stable"):
+        key = pool[n]
         if len(tried) >= designs:
             break
-        if groups[n] in tried:
+        if group_of(key) in tried:
             continue
-        tried.add(groups[n])
-        _s, hamming, key, result = rows[n]
-        aligned = photo_alignment(query, fps[key], quick=True)
-        if aligned.value > DETAIL_AT_THRESHOLD:
-            score = round(score_from_detail(aligned.value), 4)
-            rows[n] = (
-                -score,
-                hamming,
-                key,
-                replace(result, score=score, is_match=True, alteration="photographed"),
+        tried.add(group_of(key))
+        aligned = photo_alignment(query, fps[key], quick=True, order=agreements[key])
+        if aligned.value <= DETAIL_AT_THRESHOLD:
+            continue
+        score = round(score_from_detail(aligned.value), 4)
+        found = Result(
+            key,
+            score,
+            True,
+            "photographed",
+            embedding=round(by_key[key], 4),
+        )
+        if key in rows:
+            found = replace(
+                rows[key][3], score=score, is_match=True, alteration="photographed"
             )
-    return rows
+        rows[key] = (-score, hamming.get(key, 2 * fp.VECTOR_BITS), key, found)
+    return list(rows.values())
+
+
+def _spreads(values: np.ndarray) -> np.ndarray:
+    """Each value's distance above the mean, in standard deviations."""
+    return (values - values.mean()) / (values.std() + 1e-9)
 
 
 def _aligned_in_detail(
@@ -1202,14 +1235,19 @@ def verify_closely(
 
 
 def photo_alignment(
-    query: Fingerprint, candidate: Fingerprint, *, quick: bool = False
+    query: Fingerprint,
+    candidate: Fingerprint,
+    *,
+    quick: bool = False,
+    order: np.ndarray | None = None,
 ) -> _Alignment:
     """Align half a tile around the query's centre with the candidate through the
     affine map that lines them up best (PHOTO_* grid), by the shipped detail rule.
 
     quick: only the PHOTO_QUICK_MAPS maps the two power spectra agree on best are
     scored, and the best few are refined by steps (PHOTO_QUICK_*): ~6x less work,
-    a little less often right (docs/benchmarks.md row 57).
+    a little less often right (docs/benchmarks.md row 57); `order`: the maps'
+    spectral agreement, if already made (_PhotoQuery.agreement).
     """
     q, c = query.detail(), candidate.detail()
     if q is None or c is None or min(c.grey.shape) < 2 * DETAIL_MIN_SIDE:
@@ -1238,7 +1276,12 @@ def photo_alignment(
 
     if quick:
         grid = _photo_grid()
-        order = np.argsort(-_spectral_agreement(q.grey, c.grey))
+        if order is None:
+            photo_query = _PhotoQuery.of(query)
+            order = photo_query.agreement(candidate) if photo_query else None
+        if order is None:
+            return _Alignment()
+        order = np.argsort(-order, kind="stable")
         starts = heapq.nlargest(
             PHOTO_QUICK_STARTS,
             ((peak(grid[i], True), grid[i]) for i in order[:PHOTO_QUICK_MAPS]),
@@ -1329,62 +1372,71 @@ def _taper_2d(h: int, w: int) -> np.ndarray:
     return np.outer(_taper(h), _taper(w))
 
 
-def _spectral_agreement(query_grey: np.ndarray, tile: np.ndarray) -> np.ndarray:
-    """For every map of the photo grid, how well the tile's power spectrum carried
-    through it matches the photo's around its centre (Pearson, log power with the
-    radial mean taken out, so the common fall-off with frequency does not decide).
-    No shift enters a power spectrum, so one resampling of sample points scores all
-    2,100 maps (~30 ms) where the whitened peaks need an FFT pair each."""
-    h, w = query_grey.shape
-    n = min(PHOTO_SPECTRUM_SIDE, h, w)
-    y0, x0 = (h - n) // 2, (w - n) // 2
-    patch = query_grey[y0 : y0 + n, x0 : x0 + n]
-    hann = np.hanning(n).astype(np.float32)
-    power = (
-        np.abs(
-            np.fft.fftshift(
-                scipy.fft.fft2((patch - patch.mean()) * np.outer(hann, hann))
-            )
-        )
-        ** 2
-    )
-    f = (np.arange(n) - n // 2) / n
-    fx, fy = np.meshgrid(f, f)
-    values = _flat_log_power(power, fx, fy)
-    radius = np.hypot(fx, fy)
-    keep = (radius >= PHOTO_SPECTRUM_BAND[0]) & (radius <= PHOTO_SPECTRUM_BAND[1])
-    keep &= (fy > 0) | ((fy == 0) & (fx > 0))  # a power spectrum is symmetric
-    kx = fx[keep][::PHOTO_SPECTRUM_EVERY].astype(np.float32)[None]
-    ky = fy[keep][::PHOTO_SPECTRUM_EVERY].astype(np.float32)[None]
-    qv = values[keep][::PHOTO_SPECTRUM_EVERY]
-    qv = (qv - qv.mean()).astype(np.float32)
+class _PhotoQuery:
+    """A photo's power spectrum around its centre, and where each map of the photo
+    grid sends its frequencies, made once per query: a candidate's agreement is then
+    one resampling of its own power spectrum (~6 ms)."""
 
-    th, tw = tile.shape
-    power = np.abs(np.fft.fftshift(scipy.fft.fft2(tile - tile.mean()))) ** 2
-    # The photo's window blurs its spectrum: blur the tile's alike (at a typical scale).
-    power = scipy.ndimage.gaussian_filter(
-        power.astype(np.float32), max(th, tw) * 0.7 / n, mode="wrap"
-    )
-    tfx, tfy = np.meshgrid(
-        (np.arange(tw) - tw // 2) / tw, (np.arange(th) - th // 2) / th
-    )
-    tv = _flat_log_power(power, tfx, tfy).astype(np.float32)
-    # A map A (tile px -> photo px) sends the tile's frequency A^T k to the photo's k.
-    a = _photo_grid_affines()
-    mx = (
-        (a[:, 0, 0, None] * tw) * kx
-        + (a[:, 1, 0, None] * tw) * ky
-        + np.float32(tw // 2)
-    )
-    my = (
-        (a[:, 0, 1, None] * th) * kx
-        + (a[:, 1, 1, None] * th) * ky
-        + np.float32(th // 2)
-    )
-    sampled = cv2.remap(tv, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
-    sampled -= sampled.mean(axis=1, keepdims=True)
-    norms = np.linalg.norm(sampled, axis=1) * np.linalg.norm(qv) + 1e-9
-    return (sampled @ qv) / norms
+    def __init__(self, grey: np.ndarray):
+        h, w = grey.shape
+        n = min(PHOTO_SPECTRUM_SIDE, h, w)
+        y0, x0 = (h - n) // 2, (w - n) // 2
+        patch = grey[y0 : y0 + n, x0 : x0 + n]
+        hann = np.hanning(n).astype(np.float32)
+        windowed = (patch - patch.mean()) * np.outer(hann, hann)
+        power = np.abs(np.fft.fftshift(scipy.fft.fft2(windowed))) ** 2
+        f = (np.arange(n) - n // 2) / n
+        fx, fy = np.meshgrid(f, f)
+        values = _flat_log_power(power, fx, fy)
+        radius = np.hypot(fx, fy)
+        keep = (radius >= PHOTO_SPECTRUM_BAND[0]) & (radius <= PHOTO_SPECTRUM_BAND[1])
+        keep &= (fy > 0) | ((fy == 0) & (fx > 0))  # a power spectrum is symmetric
+        kx = fx[keep][::PHOTO_SPECTRUM_EVERY].astype(np.float32)[None]
+        ky = fy[keep][::PHOTO_SPECTRUM_EVERY].astype(np.float32)[None]
+        q = values[keep][::PHOTO_SPECTRUM_EVERY]
+        q = (q - q.mean()).astype(np.float32)
+        self.values = q / (np.linalg.norm(q) + 1e-9)
+        self.side = n
+        # A map A (tile px -> photo px) sends the tile's frequency A^T k to the
+        # photo's k: in cycles a tile px, for every map and sample.
+        a = _photo_grid_affines()
+        self.u = a[:, 0, 0, None] * kx + a[:, 1, 0, None] * ky
+        self.v = a[:, 0, 1, None] * kx + a[:, 1, 1, None] * ky
+
+    @staticmethod
+    def of(query: Fingerprint) -> "_PhotoQuery | None":
+        detail = query.detail()
+        return None if detail is None else _PhotoQuery(detail.grey)
+
+    def agreement(self, candidate: Fingerprint) -> np.ndarray:
+        """For every map of the photo grid, how well the candidate tile's power
+        spectrum carried through it matches the photo's (Pearson, log power with
+        the radial mean taken out, so the common fall-off with frequency does not
+        decide); zeros for a candidate without a detail."""
+        detail = candidate.detail()
+        if detail is None:
+            return np.zeros(len(self.u), np.float32)
+        tile = detail.grey
+        th, tw = tile.shape
+        power = np.abs(np.fft.fftshift(scipy.fft.fft2(tile - tile.mean()))) ** 2
+        # The photo's window blurs its spectrum: blur the tile's alike (at a
+        # typical scale of the grid).
+        power = scipy.ndimage.gaussian_filter(
+            power.astype(np.float32), max(th, tw) * 0.7 / self.side, mode="wrap"
+        )
+        tfx, tfy = np.meshgrid(
+            (np.arange(tw) - tw // 2) / tw, (np.arange(th) - th // 2) / th
+        )
+        values = _flat_log_power(power, tfx, tfy).astype(np.float32)
+        mx = self.u * np.float32(tw)
+        mx += np.float32(tw // 2)
+        my = self.v * np.float32(th)
+        my += np.float32(th // 2)
+        sampled = cv2.remap(
+            values, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP
+        )
+        sampled -= sampled.mean(axis=1, keepdims=True)
+        return (sampled @ self.values) / (np.linalg.norm(sampled, axis=1) + 1e-9)
 
 
 def _flat_log_power(power: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:

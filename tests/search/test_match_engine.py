@@ -709,19 +709,24 @@ def test_the_power_spectra_rank_the_photos_own_map_first(at):
     # made the photo, agrees with the photo's better than through any other of the
     # 2,100 (a printed motif; a faint noise texture is ranked less sharply, see
     # docs/benchmarks.md row 57).
-    tile = compute(rgb("hero-leaf.png")).detail().grey
+    leaf = compute(rgb("hero-leaf.png"))
     grid = engine._photo_grid()
-    agreement = engine._spectral_agreement(
-        _photographed_tile(tile, engine._photo_affine(grid[at])), tile
+    photo = engine._PhotoQuery(
+        _photographed_tile(leaf.detail().grey, engine._photo_affine(grid[at]))
     )
+    agreement = photo.agreement(leaf)
     assert agreement.shape == (len(grid),)
     assert int(agreement.argmax()) == at
     # A different design's tile agrees with none of the maps as well.
-    other = compute(rgb("hero-pieFactory.png")).detail().grey
-    elsewhere = engine._spectral_agreement(
-        _photographed_tile(tile, engine._photo_affine(grid[at])), other
-    )
-    assert elsewhere.max() < agreement[at]
+    assert photo.agreement(compute(rgb("hero-pieFactory.png"))).max() < agreement[at]
+
+
+def test_a_flat_tile_or_none_agrees_with_no_map():
+    photo = engine._PhotoQuery(np.random.default_rng(1).normal(size=(192, 256)))
+    flat = compute(np.full((200, 200, 3), 128, np.uint8))
+    assert not np.any(photo.agreement(flat))
+    bare = fp.Fingerprint(vector=flat.vector, features=b"", width=200, height=200)
+    assert bare.detail() is None and not np.any(photo.agreement(bare))
 
 
 def test_the_quick_photo_alignment_confirms_the_photographed_texture():
