@@ -787,3 +787,33 @@ def test_the_photo_option_is_not_run_when_the_search_already_matches(monkeypatch
     assert found[0].key == 0 and found[0].is_match
     assert found[0].alteration != "photographed"
     assert calls == []
+
+
+@pytest.mark.parametrize(
+    "peaks, flagged",
+    [
+        ({0: 30.0, 1: 10.0}, [0]),  # 3 times the other's: stands out
+        ({0: 20.0, 1: 10.0}, []),  # twice: lattices line up that well with each other
+        ({0: 20.0, 1: 0.0}, [0]),  # no rival: against an unrelated design's usual 5
+        ({0: 11.0, 1: 0.0}, []),
+    ],
+)
+def test_a_photo_pass_counts_only_where_it_stands_out(monkeypatch, peaks, flagged):
+    # As item 10's whitened peak: lattices line up with other lattices under some
+    # map of the grid, so a pass must be PHASE_RATIO times every other aligned
+    # design's peak (and PHOTO_NULL_Z's).
+    query, original, _other = _fingerprints_of_a_photographed_texture()
+    index, fps = _registry_of_textures(original)
+    key_of = {id(f): k for k, f in fps.items()}
+
+    def aligned(query, candidate, **kwargs):
+        z = peaks.get(key_of[id(candidate)], 0.0)
+        passing = z >= engine.DETAIL_Z_CLOSE
+        return engine._Alignment(z=z, ncc=0.7 if passing else 0.0)
+
+    monkeypatch.setattr(engine, "photo_alignment", aligned)
+    found = engine.match(
+        query, index, lambda keys: {k: fps[k] for k in keys}, photo=len(fps)
+    )
+    assert [r.key for r in found if r.is_match] == flagged
+    assert all(r.alteration == "photographed" for r in found if r.is_match)
