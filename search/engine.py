@@ -1142,9 +1142,10 @@ def match(
             phase=round(ev.phase, 2),
         )
         scored.append((-score, hamming[key], key, result))
-    if photo and not any(row[3].is_match for row in scored):
+    if photo > 0 and not any(row[3].is_match for row in scored):
         group = group_of or (lambda key: key)
-        scored = _photographed(query, scored, fps, hamming, group, photo)
+        known = dict(zip(keys, cosines.tolist(), strict=True))
+        scored = _photographed(query, scored, fps, known, hamming, group, photo)
     scored.sort(key=lambda row: row[:3])
     return [row[3] for row in scored[:top]]
 
@@ -1153,6 +1154,7 @@ def _photographed(
     query: Fingerprint,
     scored: list[tuple],
     fps: dict[int, Fingerprint],
+    cosines: dict[int, float],
     hamming: dict[int, int],
     group_of: Callable[[int], int],
     designs: int,
@@ -1169,10 +1171,18 @@ def _photographed(
     photo_query = _PhotoQuery.of(query)
     if photo_query is None:
         return scored
+    # match() has the verified designs' cosines; the detail-only list's are made here.
+    rest = [key for key in fps if key not in cosines]
+    by_key = cosines | dict(
+        zip(
+            rest,
+            embedding_similarities(query, [fps[k] for k in rest]).tolist(),
+            strict=True,
+        )
+    )
     keys = list(fps)
-    cosines = embedding_similarities(query, [fps[key] for key in keys])
-    pool = [keys[n] for n in np.argsort(-cosines, kind="stable")[:PHOTO_POOL]]
-    by_key = dict(zip(keys, cosines.tolist(), strict=True))
+    nearest = np.argsort(-np.array([by_key[key] for key in keys]), kind="stable")
+    pool = [keys[n] for n in nearest[:PHOTO_POOL]]
     agreements = {key: photo_query.agreement(fps[key]) for key in pool}
     spectral = np.array([agreements[key].max() for key in pool])
     embedded = np.array([by_key[key] for key in pool])
@@ -1185,7 +1195,7 @@ def _photographed(
             chosen.append(int(n))
     aligned = {
         pool[n]: photo_alignment(
-            query, fps[pool[n]], quick=True, order=agreements[pool[n]]
+            query, fps[pool[n]], quick=True, agreement=agreements[pool[n]]
         )
         for n in chosen
     }
@@ -1239,7 +1249,7 @@ def verify_closely(
     query: Fingerprint, candidate: Fingerprint
 ) -> tuple[float, str | None]:
     """verify(), and where it finds no match, the photo's alignment (item 17): for a
-    pair the caller already suspects (a complaint's relied-on design), ~0.5 s."""
+    pair the caller already suspects (a complaint's relied-on design), 0.5-1.8 s."""
     score, alteration = verify(query, candidate)
     if score > MATCH_THRESHOLD:
         return score, alteration
@@ -1254,14 +1264,14 @@ def photo_alignment(
     candidate: Fingerprint,
     *,
     quick: bool = False,
-    order: np.ndarray | None = None,
+    agreement: np.ndarray | None = None,
 ) -> _Alignment:
     """Align half a tile around the query's centre with the candidate through the
     affine map that lines them up best (PHOTO_* grid), by the shipped detail rule.
 
     quick: only the PHOTO_QUICK_MAPS maps the two power spectra agree on best are
     scored, and the best few are refined by steps (PHOTO_QUICK_*): ~6x less work,
-    a little less often right (docs/benchmarks.md row 57); `order`: the maps'
+    a little less often right (docs/benchmarks.md row 57); `agreement`: the maps'
     spectral agreement, if already made (_PhotoQuery.agreement).
     """
     q, c = query.detail(), candidate.detail()
@@ -1291,12 +1301,12 @@ def photo_alignment(
 
     if quick:
         grid = _photo_grid()
-        if order is None:
+        if agreement is None:
             photo_query = _PhotoQuery.of(query)
-            order = photo_query.agreement(candidate) if photo_query else None
-        if order is None:
+            agreement = photo_query.agreement(candidate) if photo_query else None
+        if agreement is None:
             return _Alignment()
-        order = np.argsort(-order, kind="stable")
+        order = np.argsort(-agreement, kind="stable")
         starts = heapq.nlargest(
             PHOTO_QUICK_STARTS,
             ((peak(grid[i], True), grid[i]) for i in order[:PHOTO_QUICK_MAPS]),

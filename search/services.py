@@ -218,7 +218,7 @@ def find_similar(
     `image` is a path, an open file or a PIL image. Public searches see registered
     designs only; registration review passes include_unregistered=True. photo=True
     (a photo taken at a stall): where nothing matches, the best few designs are
-    aligned as a photo of the print too, ~0.5 s more.
+    aligned as a photo of the print too, ~0.5-1 s more.
     """
     from search import matching
 
@@ -229,8 +229,9 @@ def find_similar(
 
 def compare_with_design(image, design):
     """Return how closely an image matches one design (search.matching.Match, or None
-    if the design has no fingerprinted image), a photo's perspective included: ~0.5 s,
-    for a pair already suspected (a complaint's relied-on design), not for searching.
+    if the design has no fingerprinted image), a photo's perspective included:
+    0.5-1.8 s, for a pair already suspected (a complaint's relied-on design), not for
+    searching.
     """
     from search import matching
 

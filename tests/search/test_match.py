@@ -559,3 +559,10 @@ def test_a_photo_of_fabric_is_found_where_the_search_is_asked_to_look_harder(
     line = json.loads(out.getvalue())
     assert line["matches"][0]["registration_no"] == design.registration_no
     assert line["matches"][0]["alteration"] == "photographed"
+
+
+def test_eval_match_refuses_a_negative_photo_count(tmp_path):
+    rows = tmp_path / "rows.jsonl"
+    with pytest.raises(CommandError, match="--photo must be 0 or more"):
+        call_command("eval_match", str(PATTERNS), "--photo", "-1", "--rows", str(rows))
+    assert not rows.exists()  # refused before anything was written
