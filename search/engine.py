@@ -170,6 +170,15 @@ PHOTO_POOL = 20
 # An unrelated design's best whitened peak over the photo search's maps: median 5.3
 # (the designs aligned beside the 54 originals item 18 found in row 58's run).
 PHOTO_NULL_Z = 5.0
+# The best affine of half a tile, refined to a homography over the whole photo by
+# OpenCV's ECC against the tiled candidate, then a whole tile rectified (a photo is a
+# perspective: the half tile's affine is right only near the centre). Only a map whose
+# peak could count (DETAIL_Z_CLOSE) is refined: unrelated designs peak at ~5, so the
+# work is spent on likely originals. PHOTO_ECC_SMOOTHING is ECC's Gaussian (px) before
+# each step. Lab (docs/benchmarks.md row 60, 71 photos): 0.606 -> 0.690 of the
+# originals pass, no null design passes, ~0.15 s a refined pair.
+PHOTO_ECC_ITERATIONS = 60
+PHOTO_ECC_SMOOTHING = 3
 DETAIL_MIN_SIDE = 32  # a query smaller than this at the candidate's scale says little
 CROPPED_COVERAGE = 0.8  # a copy showing less of the tile than this is named cropped
 # Keypoint geometry at a scale beyond this factor either way is not taken as a copy:
@@ -412,6 +421,7 @@ class _Alignment:
     lp_z: float = 0.0  # the same alignment low-passed: peak over RMS
     lp_ncc: float = 0.0  # ... and the low-passed greys' correlation there
     turn: float = 0.0  # degrees the query was turned back to line up
+    shift: tuple[int, int] = (0, 0)  # (rows, columns) of the plain peak
 
     @property
     def value(self) -> float:
@@ -712,7 +722,9 @@ def _align(query_at: "_PreparedQuery", candidate: _CandidateDetail) -> _Alignmen
     # The two peaks are one shift for a copy; the sign of the stronger
     # correlation says whether the copy's lightness is inverted.
     inverted = (lp_ncc if abs(lp_ncc) > abs(ncc) else ncc) < 0
-    return _Alignment(z, abs(ncc), inverted, query_at.coverage, lp_z, abs(lp_ncc))
+    return _Alignment(
+        z, abs(ncc), inverted, query_at.coverage, lp_z, abs(lp_ncc), shift=shift
+    )
 
 
 def _turn(query_at: "_PreparedQuery", spectrum: np.ndarray) -> float | None:
@@ -1337,11 +1349,96 @@ def photo_alignment(
             for p in _around(start, steps / 2)
         )
         best = max((peak(p, False), p) for p in _around(best[1], steps / 6))
-    window = _photo_window(q.grey, _photo_affine(best[1]), centre, shape)
-    prepared = _prepare_query(window, 1.0, 1.0, shape)
+    affine = _photo_affine(best[1])
+    prepared = _prepare_query(
+        _photo_window(q.grey, affine, centre, shape), 1.0, 1.0, shape
+    )
     if prepared is None:
         return _Alignment()
-    return _align(prepared, _CandidateDetail(c.grey))
+    target = _CandidateDetail(c.grey)
+    aligned = _align(prepared, target)
+    if aligned.z < DETAIL_Z_CLOSE:
+        return aligned
+    # The window's pixel x is the query's affine @ x + offset, and the candidate's
+    # x - shift: together, the map the homography starts from.
+    offset = centre - affine @ np.array([shape[1] // 2 / 2, shape[0] // 2 / 2])
+    refined = _homography_alignment(q.grey, target, affine, offset, aligned.shift)
+    return max(aligned, refined, key=lambda a: (a.value, a.z))
+
+
+def _homography_alignment(
+    grey: np.ndarray,
+    candidate: _CandidateDetail,
+    affine: np.ndarray,
+    offset: np.ndarray,
+    shift: tuple[int, int],
+) -> _Alignment:
+    """From a map of candidate px to query px (affine @ (x + shift) + offset), the
+    homography ECC finds between the whole query grey and the candidate tiled 5 x 5;
+    then the largest part of one tile the query covers, rectified, aligned as usual."""
+    h, w = candidate.grey.shape
+    size = np.array([w, h], float)
+    # Shift wrapped to within half a tile, the tile in the middle of the 5 x 5: the
+    # photo (at most about two tiles across) then maps inside the tiling.
+    d = (np.array([shift[1], shift[0]], float) + size / 2) % size - size / 2
+    inverse = np.linalg.inv(affine)
+    start = np.eye(3, dtype=np.float32)
+    start[:2, :2] = inverse
+    start[:2, 2] = inverse @ (-affine @ d - offset) + 2 * size
+    criteria = (
+        cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT,
+        PHOTO_ECC_ITERATIONS,
+        1e-5,
+    )
+    try:
+        _, homography = cv2.findTransformECC(
+            grey.astype(np.float32),
+            np.tile(candidate.grey, (5, 5)).astype(np.float32),
+            start,
+            cv2.MOTION_HOMOGRAPHY,
+            criteria,
+            None,
+            PHOTO_ECC_SMOOTHING,
+        )
+    except cv2.error:  # ECC gave up: the two do not line up this way
+        return _Alignment()
+    homography = homography.astype(float)
+    back = np.linalg.inv(homography)
+    qh, qw = grey.shape
+    middle = homography @ [qw / 2, qh / 2, 1.0]
+    middle = middle[:2] / middle[2]
+    # The largest box of the tile's shape, shrunk in steps, whose corners the photo holds.
+    for f in 0.93 ** np.arange(20):
+        half = size * f / 2
+        corners = (
+            np.array([[sx, sy, 1.0] for sx in (-1, 1) for sy in (-1, 1)])
+            * np.r_[half, 1.0]
+            + np.r_[middle, 0.0]
+        )
+        seen = corners @ back.T
+        seen = seen[:, :2] / seen[:, 2:]
+        if (
+            (seen >= 1).all()
+            and (seen[:, 0] <= qw - 2).all()
+            and (seen[:, 1] <= qh - 2).all()
+        ):
+            break
+    else:
+        return _Alignment()
+    bw, bh = int(w * f), int(h * f)
+    bx, by = np.meshgrid(
+        middle[0] - bw / 2 + np.arange(bw), middle[1] - bh / 2 + np.arange(bh)
+    )
+    points = np.stack([bx, by, np.ones_like(bx)], -1) @ back.T
+    rectified = cv2.remap(
+        grey,
+        (points[..., 0] / points[..., 2]).astype(np.float32),
+        (points[..., 1] / points[..., 2]).astype(np.float32),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REFLECT,
+    )
+    prepared = _prepare_query(rectified, 1.0, 1.0, (h, w))
+    return _Alignment() if prepared is None else _align(prepared, candidate)
 
 
 def _descend(

@@ -736,6 +736,56 @@ def test_the_quick_photo_alignment_confirms_the_photographed_texture():
     assert engine.photo_alignment(query, other, quick=True).value == 0.0
 
 
+def test_the_photos_affine_is_refined_to_its_perspective(monkeypatch):
+    # Half a tile's affine lines this photo up only at the close corner's peak (its
+    # perspective bends the rest); the homography ECC finds over the whole photo
+    # lines up most of a tile, at a peak that counts alone.
+    texture = suite.synthetic_texture(41)
+    photo = suite.market_photo(texture, np.random.default_rng(41))
+    query = fp.compute_query(Image.fromarray(np.ascontiguousarray(photo)))
+    original = fp.compute(Image.fromarray(texture))
+    refined = engine.photo_alignment(query, original, quick=True)
+    monkeypatch.setattr(engine, "_homography_alignment", lambda *a: engine._Alignment())
+    affine = engine.photo_alignment(query, original, quick=True)
+    assert affine.z < engine.DETAIL_Z <= refined.z
+    assert refined.value > affine.value > engine.DETAIL_AT_THRESHOLD
+    assert affine.coverage == pytest.approx(0.25, abs=0.02)
+    assert refined.coverage > 0.5
+
+
+def test_only_a_map_whose_peak_could_count_is_refined(monkeypatch):
+    query, original, other = _fingerprints_of_a_photographed_texture()
+    refined = []
+    real = engine._homography_alignment
+
+    def spy(*args):
+        refined.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(engine, "_homography_alignment", spy)
+    assert engine.photo_alignment(query, other, quick=True).value == 0.0
+    assert refined == []  # an unrelated design peaks under DETAIL_Z_CLOSE
+    assert engine.photo_alignment(query, original, quick=True).value > 0.3
+    assert len(refined) == 1
+
+
+@pytest.mark.parametrize("flat", [True, False])
+def test_where_ecc_gives_up_the_refinement_aligns_nothing(flat):
+    # A flat grey, or noise unlike the tile: ECC stops (cv2.error) or lines up
+    # nothing, and the refinement says so instead of raising.
+    tile = fp.compute(Image.fromarray(suite.synthetic_texture(41))).detail().grey
+    rng = np.random.default_rng(1)
+    grey = (
+        np.zeros((192, 256), np.float32)
+        if flat
+        else rng.normal(size=(192, 256)).astype(np.float32)
+    )
+    aligned = engine._homography_alignment(
+        grey, engine._CandidateDetail(tile), np.eye(2) * 0.7, np.zeros(2), (0, 0)
+    )
+    assert aligned.value == 0.0 and aligned.z < engine.DETAIL_Z_CLOSE
+
+
 def _registry_of_textures(original: fp.Fingerprint) -> tuple[engine.MatchIndex, dict]:
     fps = {0: original}
     for key, seed in enumerate((101, 102, 103, 104), start=1):
