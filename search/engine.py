@@ -1284,7 +1284,8 @@ def photo_alignment(
     quick: only the PHOTO_QUICK_MAPS maps the two power spectra agree on best are
     scored, and the best few are refined by steps (PHOTO_QUICK_*): ~6x less work,
     a little less often right (docs/benchmarks.md row 57); `agreement`: the maps'
-    spectral agreement, if already made (_PhotoQuery.agreement).
+    spectral agreement, if already made (_PhotoQuery.agreement). Either way a map
+    whose peak could count is refined to the photo's homography (item 19).
     """
     q, c = query.detail(), candidate.detail()
     if q is None or c is None or min(c.grey.shape) < 2 * DETAIL_MIN_SIDE:
