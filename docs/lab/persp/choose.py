@@ -14,6 +14,7 @@ from search import match_eval as me, match_suite as suite, engine as E
 paths = me.pattern_files(Path("../shared/patterns")); reg, dis = suite.split(paths)
 ALT = os.environ.get("ALT", "market_photo"); EVERY = int(os.environ.get("EVERY", "3"))
 KS = (5, 10, 20, 40, 100)
+POOL = int(os.environ.get("POOL", E.PHOTO_POOL)); HALF = int(os.environ.get("HALF", "1"))
 fps = pickle.load(open("/tmp/lab/regfps.pkl", "rb"))
 index = E.MatchIndex()
 for k, f in enumerate(fps): index.add(k, f.vector)
@@ -36,18 +37,18 @@ def one(job):
     q = me._query_fingerprint(suite.alter(me._open(p), p.name, ALT))
     keys = [k for k, _ in index.candidates(q, E.SHORTLIST, E.EMBED_SHORTLIST + E.EMBED_DETAIL_SHORTLIST)]
     cos = E.embedding_similarities(q, [fps[k] for k in keys])
-    pool = [keys[n] for n in np.argsort(-cos, kind="stable")[:E.PHOTO_POOL]]
+    pool = [keys[n] for n in np.argsort(-cos, kind="stable")[:POOL]]
     pq = E._PhotoQuery.of(q)
     t = time.process_time()
     out = []
     for k in pool:
         ag = pq.agreement(fps[k])
-        out.append([k, float(cos[keys.index(k)]), float(ag.max())] + halfpeaks(q, fps[k], ag))
+        out.append([k, float(cos[keys.index(k)]), float(ag.max())] + (halfpeaks(q, fps[k], ag) if HALF else [0.0] * len(KS)))
     return p.name, (-1 if is_dis else i), (i in keys) if not is_dis else None, out, time.process_time() - t
 
 if __name__ == "__main__":
     jobs = [(i, False) for i in range(0, len(reg), EVERY)] + [(i, True) for i in range(0, len(dis), EVERY)]
     with Pool(2) as pool:
         res = pool.map(one, jobs, chunksize=2)
-    json.dump(res, open(f"/tmp/lab/choose_{ALT}_{EVERY}.json", "w"))
+    json.dump(res, open(f"/tmp/lab/choose_{ALT}_{EVERY}_{POOL}.json", "w"))
     print("done")
