@@ -179,6 +179,7 @@ PHOTO_NULL_Z = 5.0
 # originals pass, no null design passes, ~0.15 s a refined pair.
 PHOTO_ECC_ITERATIONS = 60
 PHOTO_ECC_SMOOTHING = 3
+PHOTO_ECC_SCALE = 2.0  # area ratio either way from the affine's before it is doubted
 DETAIL_MIN_SIDE = 32  # a query smaller than this at the candidate's scale says little
 CROPPED_COVERAGE = 0.8  # a copy showing less of the tile than this is named cropped
 # Keypoint geometry at a scale beyond this factor either way is not taken as a copy:
@@ -1404,8 +1405,10 @@ def _homography_alignment(
     except cv2.error:  # ECC gave up: the two do not line up this way
         return _Alignment()
     homography = homography.astype(float)
-    back = np.linalg.inv(homography)
     qh, qw = grey.shape
+    if not _plausible(homography, start.astype(float), qw, qh):
+        return _Alignment()
+    back = np.linalg.inv(homography)
     middle = homography @ [qw / 2, qh / 2, 1.0]
     middle = middle[:2] / middle[2]
     # The largest box of the tile's shape, shrunk in steps, whose corners the photo holds.
@@ -1440,6 +1443,25 @@ def _homography_alignment(
     )
     prepared = _prepare_query(rectified, 1.0, 1.0, (h, w))
     return _Alignment() if prepared is None else _align(prepared, candidate)
+
+
+def _plausible(homography: np.ndarray, start: np.ndarray, qw: int, qh: int) -> bool:
+    """Whether ECC's homography is still a view of the photo near where it started:
+    the photo's corners on the near side of its horizon, and its scale at the centre
+    within PHOTO_ECC_SCALE of the start's (a collapsed or exploded map would rectify
+    a few pixels, or the tiling's edge)."""
+    corners = np.array([[0, 0, 1], [qw, 0, 1], [qw, qh, 1], [0, qh, 1]], float)
+    if (corners @ homography[2] <= 0).any():
+        return False
+
+    def scale(m: np.ndarray) -> float:
+        x, y = qw / 2, qh / 2
+        d = m[2] @ [x, y, 1.0]
+        jacobian = (m[:2, :2] - np.outer(m[:2] @ [x, y, 1.0], m[2, :2]) / d) / d
+        return abs(float(np.linalg.det(jacobian)))
+
+    ratio = scale(homography) / scale(start)
+    return 1 / PHOTO_ECC_SCALE <= ratio <= PHOTO_ECC_SCALE
 
 
 def _descend(

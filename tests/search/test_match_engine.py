@@ -786,6 +786,22 @@ def test_where_ecc_gives_up_the_refinement_aligns_nothing(flat):
     assert aligned.value == 0.0 and aligned.z < engine.DETAIL_Z_CLOSE
 
 
+def test_a_homography_far_from_its_start_is_not_trusted():
+    start = np.array([[1.4, 0.1, 300.0], [-0.1, 1.4, 280.0], [0.0, 0.0, 1.0]])
+    assert engine._plausible(start, start, 256, 192)
+    # A perspective of the photo is kept: the scale at its centre is close.
+    tilted = start.copy()
+    tilted[2] = [4e-4, -2e-4, 1.0]
+    assert engine._plausible(tilted, start, 256, 192)
+    # Collapsed to a few pixels, or blown up past the tiling: doubted.
+    assert not engine._plausible(start @ np.diag([0.2, 0.2, 1.0]), start, 256, 192)
+    assert not engine._plausible(start @ np.diag([3.0, 3.0, 1.0]), start, 256, 192)
+    # A corner of the photo beyond the horizon (the map folds it over): doubted.
+    folded = start.copy()
+    folded[2] = [-0.01, 0.0, 1.0]
+    assert not engine._plausible(folded, start, 256, 192)
+
+
 def _registry_of_textures(original: fp.Fingerprint) -> tuple[engine.MatchIndex, dict]:
     fps = {0: original}
     for key, seed in enumerate((101, 102, 103, 104), start=1):
