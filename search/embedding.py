@@ -3,8 +3,9 @@
 Four convolutions and a generalised-mean pool turn the normalised grey image (at half
 the working size) into a 128-d unit vector. The network was trained here, on part of
 the registered designs of the pattern folder, under the alteration suite's own
-alterations with fresh random draws (``python -m search.train_embedding``, which needs
-PyTorch; running the network does not). Why it exists: the keypoints of faint
+alterations with fresh random draws and 20 extra market photos a design
+(``python -m search.train_embedding FOLDER --photos 20``, which needs PyTorch; running
+the network does not). Why it exists: the keypoints of faint
 textures do not survive heavy JPEG, blur and market photos, so the candidate stage
 missed the original of half the market photos; the embedding, trained on exactly
 those degradations, finds most of them (docs/benchmarks.md, "Image match").

@@ -20,6 +20,9 @@ and market photos; the embedding, trained on those degradations, still finds the
 A registered image carries the embedding at three sizes, a query at one (compute_query).
 Since ``sift-bow-spectrum-embed-detail-4`` the features also keep the normalised grey at
 up to DETAIL px and its scale in pixels of the source file (engine item 12).
+``sift-bow-spectrum-embed-detail-5`` changes no feature, only the embedding's weights
+(trained with 20 market photos a design beside the suite's views, engine item 20), so
+every stored embedding and its sign codes must be made again (rebuild_fingerprints).
 """
 
 import io
@@ -38,7 +41,7 @@ from threadpoolctl import threadpool_limits
 
 from search import embedding
 
-ALGORITHM_VERSION = "sift-bow-spectrum-embed-detail-4"
+ALGORITHM_VERSION = "sift-bow-spectrum-embed-detail-5"
 
 # Work on images of at most this many pixels a side: SIFT time grows with the area,
 # and fabric prints keep their motifs at this size.

@@ -139,3 +139,25 @@ def test_training_views_include_the_synthetic_textures(tmp_path):
     assert all(len(views) == 3 for views in bank.values())
     expected = network_input(suite.synthetic_texture(1)).astype(np.float16)
     np.testing.assert_array_equal(bank["synthetic-1"][0], expected)
+
+
+def test_training_views_add_seeded_market_photos_after_the_suites_views(tmp_path):
+    for n in range(12):
+        Image.fromarray(suite.synthetic_texture(200 + n)).save(tmp_path / f"p{n}.png")
+    plain = train_embedding.training_views(tmp_path, 2)
+    with_photos = train_embedding.training_views(tmp_path, 2, photos=2)
+    assert sorted(with_photos) == sorted(plain)
+    name = next(iter(plain))
+    # The original and the suite's 2 views come first, unchanged, then 2 photos.
+    assert [len(v) for v in with_photos.values()] == [5] * len(plain)
+    for got, expected in zip(with_photos[name][:3], plain[name], strict=True):
+        np.testing.assert_array_equal(got, expected)
+    photo_a, photo_b = with_photos[name][3:]
+    # A photo is the photo generator's 800 x 600 frame at the network's input size
+    # (the work size, 400 px, halved), not a square tile of the design, and each
+    # photo is its own draw.
+    assert photo_a.shape == photo_b.shape == (150, 200)
+    assert plain[name][0].shape[0] == plain[name][0].shape[1]
+    assert not np.array_equal(photo_a, photo_b)
+    again = train_embedding.training_views(tmp_path, 2, photos=2)
+    np.testing.assert_array_equal(again[name][4], photo_b)
