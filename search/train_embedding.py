@@ -10,10 +10,10 @@ name, so that eval_match can report recall on registered designs the network nev
 saw (``is_training_design``); no distractor is ever seen. Each training design is
 shown under the suite's own alterations with fresh random draws (seeded "train|name|k",
 never the suite's seeds), plus random quarter turns, mirrors, crops and JPEG.
---photos N (default 20) adds N market photos of each training design (any hue, turn, mirror and
-repeat size; seeded "train-photo|name|k"); the shipped weights use 20, which put the
-original among a market photo's 20 nearest designs for 0.89 of them against 0.79
-(docs/benchmarks.md, engine item 20); 40 did no better.
+--photos N (default 20) adds N market photos of each training design (any hue, turn,
+mirror and repeat size; seeded "train-photo|name|k"); the shipped weights use 20, which
+put the original among a market photo's 20 nearest designs for 0.89 of them against
+0.79 (docs/benchmarks.md, engine item 20); 40 did no better.
 --synthetic N adds N generated textures (match_suite.synthetic_texture) as training
 designs; the shipped weights use none (they ranked the originals worse with 600,
 docs/benchmarks.md row 32).
