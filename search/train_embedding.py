@@ -58,8 +58,7 @@ def _views(job: tuple[Path | int, int, int]) -> tuple[str, list[np.ndarray]]:
     # float16: 5,000 views of 200×200 stay within a gigabyte.
     out = [network_input_of(a).astype(np.float16)]
     for k in range(count):
-        seed = hashlib.sha256(f"train|{name}|{k}".encode()).digest()[:8]
-        rng = np.random.default_rng(int.from_bytes(seed, "big"))
+        rng = suite._rng("train", f"{name}|{k}")  # never the suite's own seeds
         b = np.ascontiguousarray(
             suite.ALTERATIONS[names[rng.integers(len(names))]](a, rng)
         )
@@ -75,8 +74,7 @@ def _views(job: tuple[Path | int, int, int]) -> tuple[str, list[np.ndarray]]:
     # Market photos on top of the suite's share (2 of its 21 alterations): a photo's
     # perspective, blur and light are what the embedding ranks worst (benchmarks row 61).
     for k in range(photos):
-        seed = hashlib.sha256(f"train-photo|{name}|{k}".encode()).digest()[:8]
-        rng = np.random.default_rng(int.from_bytes(seed, "big"))
+        rng = suite._rng("train-photo", f"{name}|{k}")
         b = a if rng.random() < 0.5 else suite.hue(a, float(rng.uniform(0, 360)))
         b = np.ascontiguousarray(np.rot90(b, rng.integers(4)))
         if rng.random() < 0.5:
