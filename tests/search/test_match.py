@@ -242,7 +242,7 @@ def test_api_rejects_bad_uploads_clearly(client, settings):
     assert "1 MB" in response.json()["error"]
 
 
-def test_api_is_rate_limited_per_client(client, settings):
+def test_api_is_rate_limited_per_client(client, settings, limiter_clock):
     settings.API_RATE_LIMIT = 2
     codes = [client.post(reverse("api:match")).status_code for _ in range(3)]
     assert codes == [400, 400, 429]

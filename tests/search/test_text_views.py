@@ -110,7 +110,7 @@ def test_api_filters_and_rejects_bad_parameters(client, designs):
     assert client.get("/api/v1/designs/", {"category": "nonsense"}).status_code == 400
 
 
-def test_api_is_rate_limited_per_client(client, designs, settings):
+def test_api_is_rate_limited_per_client(client, designs, settings, limiter_clock):
     settings.API_RATE_LIMIT = 3
     for _ in range(3):
         assert client.get("/api/v1/designs/", {"q": "牡丹"}).status_code == 200

@@ -21,20 +21,25 @@ def _limited_endpoints() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("method,url", _limited_endpoints())
-def test_public_endpoint_answers_429_with_retry_after(client, settings, method, url):
+def test_public_endpoint_answers_429_with_retry_after(
+    client, settings, limiter_clock, method, url
+):
     settings.API_RATE_LIMIT = 3
     send = client.get if method == "GET" else client.post
     statuses = [send(url).status_code for _ in range(3)]
     assert 429 not in statuses
     limited = send(url)
     assert limited.status_code == 429
-    assert 1 <= int(limited["Retry-After"]) <= 61
+    # 5 s into the minute: the window ends in 55 s, and Retry-After says so.
+    assert int(limited["Retry-After"]) == 56
     assert "Too many requests" in limited.json()["detail"]
     # Another address is not held back by the first one's requests.
     assert send(url, REMOTE_ADDR="198.51.100.7").status_code != 429
 
 
-def test_forged_forwarded_for_does_not_escape_the_limit(client, settings):
+def test_forged_forwarded_for_does_not_escape_the_limit(
+    client, settings, limiter_clock
+):
     settings.API_RATE_LIMIT = 2
     settings.IPCENTER_TRUSTED_PROXIES = 0
     url = reverse("api:designs") + "?q=牡丹"
@@ -43,3 +48,13 @@ def test_forged_forwarded_for_does_not_escape_the_limit(client, settings):
         for n in range(4)
     ]
     assert answers[-1] == 429
+
+
+def test_the_next_minute_lets_the_client_in_again(client, settings, limiter_clock):
+    settings.API_RATE_LIMIT = 2
+    url = reverse("api:designs") + "?q=牡丹"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    limiter_clock.now += 54  # 59 s into the same minute: still held back
+    assert client.get(url).status_code == 429
+    limiter_clock.now += 2  # the next minute
+    assert client.get(url).status_code == 200
