@@ -81,6 +81,29 @@ def test_submit_needs_photo_remedy_and_undertaking():
     assert not case.events.exists()
 
 
+def test_a_draft_may_wait_for_its_design_but_is_not_filed_without_one():
+    # A merchant starts the complaint at the stall and picks the design later.
+    owner = make_user()
+    design = make_design(owner=owner, status=FabricDesign.Status.REGISTERED)
+    case = services.save_draft(
+        complainant=owner,
+        designs=[],
+        evidence=[make_evidence(kind="photo")],
+        found_place="B-12",
+        remedy_stop_selling=True,
+        undertaking=True,
+    )
+    assert case.status == S.DRAFT and not case.designs.exists()
+    with pytest.raises(services.CaseError) as e:
+        services.submit_complaint(case, by=owner)
+    assert "registered designs" in str(e.value)
+    case.refresh_from_db()
+    assert case.status == S.DRAFT and case.number is None
+    assert not case.events.exists()
+    services.save_draft(case, complainant=owner, designs=[design])
+    assert list(case.designs.all()) == [design]
+
+
 @pytest.mark.parametrize("amount", [Decimal("-1"), Decimal("5000001")])
 def test_absurd_amounts_are_refused(amount):
     with pytest.raises(services.CaseError, match="between"):
