@@ -32,8 +32,8 @@ with the quick variant, which scores only the maps the two power spectra agree o
 The shortlist is the union of the nearest designs by the bag-of-words and spectrum codes
 and the nearest EMBED_SHORTLIST by the learned texture embedding's sign code. When the
 embedding (float, re-ranked among the verified) puts one design clearly first, weaker
-keypoint or correlation evidence for it suffices, and none when it leads by far
-(EMBED_* below).
+keypoint evidence for it suffices, or a weaker correlation where its cosine is close too,
+and none when it leads by far (EMBED_* below).
 """
 
 import heapq
