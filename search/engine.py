@@ -1150,10 +1150,9 @@ def match(
     scored = []
     for n, (key, ev) in enumerate(zip(keys, evidence, strict=True)):
         score = score_of(ev)
-        surface = (
-            ev.correlation_counted >= EMBED_CORRELATION or ev.phase >= EMBED_PHASE
-        ) and cosines[n] >= EMBED_SURFACE_COSINE
-        if n == leader and (ev.count >= EMBED_PLACES or surface or sure):
+        if n == leader and (
+            ev.count >= EMBED_PLACES or sure or _surface_backs(ev, cosines[n])
+        ):
             score = max(score, EMBED_SCORE)
         is_match = score > MATCH_THRESHOLD
         result = Result(
@@ -1173,6 +1172,14 @@ def match(
         scored = _photographed(query, scored, fps, known, hamming, group, photo)
     scored.sort(key=lambda row: row[:3])
     return [row[3] for row in scored[:top]]
+
+
+def _surface_backs(ev: "_Evidence", cosine: float) -> bool:
+    """A thumbnail correlation or whitened peak backs the embedding's leader, where
+    the leader's cosine is close too (EMBED_SURFACE_COSINE)."""
+    return cosine >= EMBED_SURFACE_COSINE and (
+        ev.correlation_counted >= EMBED_CORRELATION or ev.phase >= EMBED_PHASE
+    )
 
 
 def _photographed(
