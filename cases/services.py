@@ -190,7 +190,8 @@ def log_event(
     case.audit_count = event.seq
 
 
-def _move(case: Case, to: str, *, by: User | None, note: str = "") -> None:
+def _check_move(case: Case, to: str, *, by: User | None, note: str = "") -> None:
+    """Refuse a move the workflow table or the user's roles do not allow."""
     roles = case.roles_for(to)
     if not roles:
         raise TransitionNotAllowed(
@@ -201,9 +202,13 @@ def _move(case: Case, to: str, *, by: User | None, note: str = "") -> None:
         raise NotPermitted(
             _("You may not move this case to “%(to)s”.") % {"to": Status(to).label}
         )
-    note = note.strip()
-    if to in Case.REASON_REQUIRED and not note:
+    if to in Case.REASON_REQUIRED and not note.strip():
         raise CaseError(_("Give a reason for this decision."))
+
+
+def _move(case: Case, to: str, *, by: User | None, note: str = "") -> None:
+    _check_move(case, to, by=by, note=note)
+    note = note.strip()
     from_status = case.status
     log_event(case, by=by, to=to, note=note)
     case.status = to
@@ -377,9 +382,24 @@ def _check_complete(case: Case) -> None:
         raise CaseError(" ".join(problems))
 
 
-@transaction.atomic
 def submit_complaint(case: Case, *, by: User) -> Case:
-    """File a draft: check it is complete, number it, freeze the match report."""
+    """File a draft: check it is complete, number it, freeze the match report.
+
+    The report is made before the filing's transaction, not inside it: its photo
+    search takes about a second an evidence photo, and on SQLite (the embedded
+    default) a transaction that has written holds every other writer back until it
+    ends. A filing the checks refuse is refused before the search; they are all made
+    again under the lock.
+    """
+    _check_move(case, Status.SUBMITTED, by=by)
+    _check_designs(case.designs.all(), case.complainant)
+    _check_complete(case)
+    report = _report_before_lock(case)
+    return _submit(case, by=by, report=report)
+
+
+@transaction.atomic
+def _submit(case: Case, *, by: User, report: tuple) -> Case:
     case = _locked(case)
     _check_designs(case.designs.all(), case.complainant)
     _check_complete(case)
@@ -387,9 +407,35 @@ def submit_complaint(case: Case, *, by: User) -> Case:
     now = timezone.now()
     case.number = next_complaint_no(timezone.localdate().year)
     case.submitted_at = now
-    case.match_report = build_match_report(case)
+    case.match_report = _report_for(case, report)
     case.save()
     return case
+
+
+def _report_basis(case: Case) -> tuple:
+    """What a match report is made of: the evidence photos and the relied-on designs."""
+    photos = case.evidence.filter(kind=Evidence.Kind.PHOTO)
+    return (
+        sorted(photos.values_list("pk", flat=True)),
+        sorted(case.designs.values_list("pk", flat=True)),
+    )
+
+
+def _report_before_lock(case: Case) -> tuple:
+    if transaction.get_connection().in_atomic_block:
+        # The caller holds a transaction already: building now would gain nothing.
+        return (None, None)
+    return (_report_basis(case), build_match_report(case))
+
+
+def _report_for(case: Case, report: tuple) -> dict:
+    """The report made before the lock, unless the evidence or the relied-on designs
+    changed since (another tab of the same merchant): the filing must freeze a report
+    of exactly what it files, so then it is made again here."""
+    basis, built = report
+    if built is None or basis != _report_basis(case):
+        return build_match_report(case)
+    return built
 
 
 @atomic_with_files
@@ -420,13 +466,21 @@ def add_evidence(
     return rows
 
 
-@transaction.atomic
 def resubmit_complaint(case: Case, *, by: User, note: str = "") -> Case:
-    """Send a supplemented complaint back to intake; refresh the match report."""
+    """Send a supplemented complaint back to intake; refresh the match report (made
+    before the transaction, as submit_complaint's)."""
+    _check_move(case, Status.RESUBMITTED, by=by, note=note)
+    _check_complete(case)
+    report = _report_before_lock(case)
+    return _resubmit(case, by=by, note=note, report=report)
+
+
+@transaction.atomic
+def _resubmit(case: Case, *, by: User, note: str, report: tuple) -> Case:
     case = _locked(case)
     _check_complete(case)
     _move(case, Status.RESUBMITTED, by=by, note=note)
-    case.match_report = build_match_report(case)
+    case.match_report = _report_for(case, report)
     case.save()
     return case
 

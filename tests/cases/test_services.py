@@ -205,6 +205,112 @@ def test_match_failure_never_blocks_filing(monkeypatch, search_services):
     assert case.match_report["available"] is False
 
 
+def _record_searches(monkeypatch, search_services, case, then=None) -> list:
+    """Stand in a find_similar that records, per call, whether it ran inside a
+    transaction; return that record."""
+    from django.db import transaction
+
+    design = case.designs.get()
+    calls = []
+
+    def find_similar(image, *, top=5, include_unregistered=False, photo=False):
+        calls.append(transaction.get_connection().in_atomic_block)
+        if then is not None:
+            then()
+        return [
+            {
+                "design_id": design.pk,
+                "registration_no": design.registration_no,
+                "title": design.title,
+                "score": 0.9,
+                "is_match": True,
+                "alteration": None,
+            }
+        ]
+
+    monkeypatch.setattr(search_services, "find_similar", find_similar, raising=False)
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_filing_searches_the_registry_outside_its_transaction(
+    monkeypatch, search_services
+):
+    # On SQLite a transaction that has written holds every other writer back: the
+    # seconds of photo search must not run inside the filing's.
+    case = make_draft_case()
+    calls = _record_searches(monkeypatch, search_services, case)
+    services.submit_complaint(case, by=case.complainant)
+
+    assert calls == [False]
+    case.refresh_from_db()
+    assert case.status == S.SUBMITTED and case.number
+    assert case.events.get().to_status == S.SUBMITTED
+    photo_ids = [p["evidence_id"] for p in case.match_report["photos"]]
+    assert photo_ids == list(case.evidence.values_list("pk", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_evidence_added_while_the_report_is_made_is_in_the_filed_report(
+    monkeypatch, search_services
+):
+    case = make_draft_case()
+    complainant = case.complainant
+    added = []
+
+    def another_tab_adds_a_photo():
+        if not added:  # once: the report made again under the lock searches it too
+            added.extend(
+                services.add_evidence(
+                    case, by=complainant, files=[make_evidence(seed=77, name="b.png")]
+                )
+            )
+
+    calls = _record_searches(
+        monkeypatch, search_services, case, then=another_tab_adds_a_photo
+    )
+    services.submit_complaint(case, by=complainant)
+
+    case.refresh_from_db()
+    photo_ids = [p["evidence_id"] for p in case.match_report["photos"]]
+    assert sorted(photo_ids) == sorted(case.evidence.values_list("pk", flat=True))
+    assert added[0].pk in photo_ids and len(photo_ids) == 2
+    # The first report (one photo, outside) was replaced by one made under the lock.
+    assert calls == [False, True, True]
+
+
+def test_a_refused_filing_never_searches(monkeypatch, search_services):
+    case = make_draft_case(undertaking=False)
+    calls = _record_searches(monkeypatch, search_services, case)
+    with pytest.raises(services.CaseError, match="undertaking"):
+        services.submit_complaint(case, by=case.complainant)
+    with pytest.raises(services.NotPermitted):
+        services.submit_complaint(case, by=make_user())
+
+    assert calls == []
+    case.refresh_from_db()
+    assert case.status == S.DRAFT and case.number is None and not case.match_report
+    assert not case.events.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_resubmission_refreshes_the_report_outside_its_transaction(
+    monkeypatch, search_services
+):
+    case = make_case(status=S.NEEDS_SUPPLEMENT)
+    services.add_evidence(
+        case, by=case.complainant, files=[make_evidence(seed=78, name="c.png")]
+    )
+    calls = _record_searches(monkeypatch, search_services, case)
+    services.resubmit_complaint(case, by=case.complainant, note="补充了照片")
+
+    assert calls == [False, False]
+    case.refresh_from_db()
+    assert case.status == S.RESUBMITTED
+    assert len(case.match_report["photos"]) == 2
+    assert case.events.last().to_status == S.RESUBMITTED
+
+
 def test_merchant_cannot_make_staff_moves():
     case = make_case(status=S.SUBMITTED)
     with pytest.raises(services.NotPermitted):
