@@ -71,7 +71,7 @@ if __name__ == '__main__':
     REG.update(index=index, fps=fps)
     print('registered', len(fps), time.strftime('%H:%M:%S'), flush=True)
     every = int(os.environ.get('EVERY', '1'))
-    jobs = [(p, a, registered.index(p) if p in registered else -1) for n, p in enumerate(files) if n % every == 0 for a in suite.ALTERATIONS]
+    jobs = [(p, a, registered.index(p) if p in registered else -1) for n, p in enumerate(files) if n % every == 0 for a in suite.ALTERATIONS if not os.environ.get('ALTS') or a in os.environ['ALTS'].split(',')]
     out = []
     with multiprocessing.get_context('fork').Pool(2, initializer=me._single_thread) as pool:
         for n, r in enumerate(pool.imap_unordered(one, jobs, chunksize=4)):

@@ -15,6 +15,7 @@ class Rule:
     sure_margin: float = 0.3
     sure_cos: float = 0.8
     floor: float = 0.0  # the leader's cosine at least this for any backing
+    surface_floor: float = 0.75  # item 21: correlation and peak back only at this cosine
     off: bool = False
 
 
@@ -26,7 +27,7 @@ def decide(row, rule: Rule):
     for n, (key, s, count, corr, phase, cos, ham, alteration, desc) in enumerate(cands):
         if not rule.off and n == best and margin >= rule.margin and cos >= rule.floor:
             sure = margin >= rule.sure_margin and cos >= rule.sure_cos
-            if count >= rule.places or corr >= rule.corr or phase >= rule.phase or sure:
+            if count >= rule.places or (cos >= rule.surface_floor and (corr >= rule.corr or phase >= rule.phase)) or sure:
                 if s <= THRESHOLD:
                     boosted = key
                 s = max(s, SCORE)
