@@ -82,8 +82,10 @@ for train in (0, 1):
     X = np.vstack([F[i] for i in idx]); y = np.concatenate([[c[0] == rows[i][2] for c in rows[i][5]] for i in idx]).astype(float)
     # Derived distractors' candidates are left out of the fit: they are copies.
     keep = np.concatenate([[rows[i][0] not in derived or rows[i][2] >= 0] * len(rows[i][5]) for i in idx])
-    model = fit(X[keep], y[keep])
-    P = [prob(model, f) if len(f) else np.zeros(0) for f in F]
+    lead = X[:, 7] == 1 if os.environ.get('LEADER') else np.ones(len(X), bool)
+    model = fit(X[keep & lead], y[keep & lead])
+    only = (lambda f: f[:, 7] == 1) if os.environ.get('LEADER') else (lambda f: 1)
+    P = [(prob(model, f) * only(f)) if len(f) else np.zeros(0) for f in F]
     base = {h: replay.summary(data, Rule(), derived, h) for h in (0, 1)}
     noLead = {h: replay.summary(data, Rule(off=True), derived, h) for h in (0, 1)}
     budget = base[train][3][0]
