@@ -786,6 +786,62 @@ def test_where_ecc_gives_up_the_refinement_aligns_nothing(flat):
     assert aligned.value == 0.0 and aligned.z < engine.DETAIL_Z_CLOSE
 
 
+def _photo_of_repeats(tile: np.ndarray, scale: float, noise: float, seed: int = 0):
+    """A 192 x 256 grey photo of the tile's 5 x 5 tiling seen at `scale` photo px a
+    tile px, with the photo's noise; and the map of the tiling's px to the photo's."""
+    h, w = tile.shape
+    to_tiling = np.array(
+        [[1 / scale, 0, 2 * w - 37.0], [0, 1 / scale, 2 * h - 21.0], [0, 0, 1]]
+    )
+    ys, xs = np.mgrid[0:192, 0:256].astype(float)
+    points = engine._project(to_tiling, np.stack([xs, ys], -1)).astype(np.float32)
+    photo = cv2.remap(
+        np.tile(tile, (5, 5)), points[..., 0], points[..., 1], cv2.INTER_LINEAR
+    )
+    rng = np.random.default_rng(seed)
+    return photo + rng.normal(0, noise, photo.shape).astype(np.float32), np.linalg.inv(
+        to_tiling
+    )
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a - a.mean(), b - b.mean()
+    return float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum()))
+
+
+def test_every_repeat_a_photo_shows_is_averaged_into_one_tile():
+    # A faint texture photographed with as much noise as texture: the photo shows
+    # about 4 x 3 repeats, and their average is much nearer the tile than any one.
+    rng = np.random.default_rng(3)
+    tile = cv2.GaussianBlur(rng.normal(0, 1, (64, 80)).astype(np.float32), (0, 0), 1.5)
+    tile /= tile.std()
+    photo, back = _photo_of_repeats(tile, 1.0, noise=1.0)
+    folded = engine._folded(photo, back, 80, 64)
+    assert folded.shape == (64, 80)
+    xs, ys = np.meshgrid(np.arange(80.0) + 2 * 80, np.arange(64.0) + 2 * 64)
+    points = engine._project(back, np.stack([xs, ys], -1)).astype(np.float32)
+    one_repeat = cv2.remap(photo, points[..., 0], points[..., 1], cv2.INTER_LINEAR)
+    assert _correlation(one_repeat, tile) < 0.75
+    assert _correlation(folded, tile) > 0.85
+    # The tiling mapped beside the photo: no repeat is shown, nothing is folded.
+    away = back @ np.array([[1, 0, 5000.0], [0, 1, 0], [0, 0, 1]])
+    assert engine._folded(photo, away, 80, 64) is None
+
+
+def test_the_refinement_aligns_the_photos_repeats_averaged(monkeypatch):
+    # A photo of ~1.8 repeats of a faint texture, noisy: the largest part of one tile
+    # lines up under the peak that counts alone; every repeat averaged, over it.
+    tile = compute(suite.synthetic_texture(41)).detail().grey
+    photo, _back = _photo_of_repeats(tile, 1.0, noise=2 * float(tile.std()))
+    # The start the affine stage would give: the photo's px 1:1, shifted as made.
+    args = (photo, engine._CandidateDetail(tile), np.eye(2), np.array([37.0, 21.0]))
+    folded = engine._homography_alignment(*args, (0, 0))
+    monkeypatch.setattr(engine, "_folded", lambda *a: None)
+    one = engine._homography_alignment(*args, (0, 0))
+    assert one.z < engine.DETAIL_Z <= folded.z
+    assert folded.value > one.value > engine.DETAIL_AT_THRESHOLD
+
+
 def test_a_homography_far_from_its_start_is_not_trusted():
     start = np.array([[1.4, 0.1, 300.0], [-0.1, 1.4, 280.0], [0.0, 0.0, 1.0]])
     assert engine._plausible(start, start, 256, 192)
