@@ -786,22 +786,18 @@ def test_where_ecc_gives_up_the_refinement_aligns_nothing(flat):
     assert aligned.value == 0.0 and aligned.z < engine.DETAIL_Z_CLOSE
 
 
-def _photo_of_repeats(tile: np.ndarray, scale: float, noise: float, seed: int = 0):
-    """A 192 x 256 grey photo of the tile's 5 x 5 tiling seen at `scale` photo px a
-    tile px, with the photo's noise; and the map of the tiling's px to the photo's."""
+def _photo_of_repeats(tile: np.ndarray, noise: float):
+    """A 192 x 256 grey photo of the tile's 5 x 5 tiling, one photo px a tile px,
+    with the photo's noise; and the map of the tiling's px to the photo's."""
     h, w = tile.shape
-    to_tiling = np.array(
-        [[1 / scale, 0, 2 * w - 37.0], [0, 1 / scale, 2 * h - 21.0], [0, 0, 1]]
-    )
+    to_tiling = np.array([[1, 0, 2 * w - 37.0], [0, 1, 2 * h - 21.0], [0, 0, 1]])
     ys, xs = np.mgrid[0:192, 0:256].astype(float)
     points = engine._project(to_tiling, np.stack([xs, ys], -1)).astype(np.float32)
     photo = cv2.remap(
         np.tile(tile, (5, 5)), points[..., 0], points[..., 1], cv2.INTER_LINEAR
     )
-    rng = np.random.default_rng(seed)
-    return photo + rng.normal(0, noise, photo.shape).astype(np.float32), np.linalg.inv(
-        to_tiling
-    )
+    photo += np.random.default_rng(0).normal(0, noise, photo.shape).astype(np.float32)
+    return photo, np.linalg.inv(to_tiling)
 
 
 def _correlation(a: np.ndarray, b: np.ndarray) -> float:
@@ -815,7 +811,7 @@ def test_every_repeat_a_photo_shows_is_averaged_into_one_tile():
     rng = np.random.default_rng(3)
     tile = cv2.GaussianBlur(rng.normal(0, 1, (64, 80)).astype(np.float32), (0, 0), 1.5)
     tile /= tile.std()
-    photo, back = _photo_of_repeats(tile, 1.0, noise=1.0)
+    photo, back = _photo_of_repeats(tile, noise=1.0)
     folded = engine._folded(photo, back, 80, 64)
     assert folded.shape == (64, 80)
     xs, ys = np.meshgrid(np.arange(80.0) + 2 * 80, np.arange(64.0) + 2 * 64)
@@ -832,7 +828,7 @@ def test_the_refinement_aligns_the_photos_repeats_averaged(monkeypatch):
     # A photo of ~1.8 repeats of a faint texture, noisy: the largest part of one tile
     # lines up under the peak that counts alone; every repeat averaged, over it.
     tile = compute(suite.synthetic_texture(41)).detail().grey
-    photo, _back = _photo_of_repeats(tile, 1.0, noise=2 * float(tile.std()))
+    photo, _back = _photo_of_repeats(tile, noise=2 * float(tile.std()))
     # The start the affine stage would give: the photo's px 1:1, shifted as made.
     args = (photo, engine._CandidateDetail(tile), np.eye(2), np.array([37.0, 21.0]))
     folded = engine._homography_alignment(*args, (0, 0))
