@@ -186,8 +186,8 @@ PHOTO_ECC_SCALE = 2.0  # area ratio either way from the affine's before it is do
 # tile (engine item 22), the photo's noise averaged down, and aligned beside the
 # largest single part of a tile. A repeat the photo shows less than PHOTO_FOLD_SLIVER
 # of adds only its edge; less than PHOTO_FOLD_COVERAGE of the tile covered in all is
-# not a tile. Lab (docs/benchmarks.md row 76): +3 of 426 registered market photos,
-# no distractor query flagged, ~+20 ms a photo search.
+# not a tile. docs/benchmarks.md row 76: +3 of 426 registered market photos (+4 / -1
+# over all 7,260 queries), the same distractor queries flagged, ~+20 ms a photo search.
 PHOTO_FOLD_SLIVER = 0.02
 PHOTO_FOLD_COVERAGE = 0.5
 DETAIL_MIN_SIDE = 32  # a query smaller than this at the candidate's scale says little
