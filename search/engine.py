@@ -1465,10 +1465,10 @@ def _homography_alignment(
     prepared = _prepare_query(rectified, 1.0, 1.0, (h, w))
     one = _Alignment() if prepared is None else _align(prepared, candidate)
     folded = _folded(grey, back, w, h)
-    prepared = None if folded is None else _prepare_query(folded, 1.0, 1.0, (h, w))
-    if prepared is None:
+    averaged = None if folded is None else _prepare_query(folded, 1.0, 1.0, (h, w))
+    if averaged is None:
         return one
-    return max(one, _align(prepared, candidate), key=lambda a: (a.value, a.z))
+    return max(one, _align(averaged, candidate), key=lambda a: (a.value, a.z))
 
 
 def _folded(grey: np.ndarray, back: np.ndarray, w: int, h: int) -> np.ndarray | None:
@@ -1482,11 +1482,8 @@ def _folded(grey: np.ndarray, back: np.ndarray, w: int, h: int) -> np.ndarray | 
     bx, by = np.meshgrid(np.arange(w, dtype=float), np.arange(h, dtype=float))
     for row in range(5):
         for col in range(5):
-            points = _project(back, np.stack([bx + col * w, by + row * h], -1))
-            px, py = (
-                points[..., 0].astype(np.float32),
-                points[..., 1].astype(np.float32),
-            )
+            tiling = np.stack([bx + col * w, by + row * h], -1)
+            px, py = np.moveaxis(_project(back, tiling).astype(np.float32), -1, 0)
             inside = cv2.remap(
                 ones, px, py, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT
             )

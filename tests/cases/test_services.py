@@ -293,6 +293,23 @@ def test_a_refused_filing_never_searches(monkeypatch, search_services):
     assert not case.events.exists()
 
 
+def test_a_refused_resubmission_never_searches(monkeypatch, search_services):
+    case = make_case(status=S.NEEDS_SUPPLEMENT)
+    events, report = case.events.count(), case.match_report
+    calls = _record_searches(monkeypatch, search_services, case)
+    with pytest.raises(services.NotPermitted):
+        services.resubmit_complaint(case, by=make_user(), note="补充")
+    case.found_place = ""
+    case.save()
+    with pytest.raises(services.CaseError, match="Say where the copy was found"):
+        services.resubmit_complaint(case, by=case.complainant, note="补充")
+
+    assert calls == []
+    case.refresh_from_db()
+    assert case.status == S.NEEDS_SUPPLEMENT and case.events.count() == events
+    assert case.match_report == report
+
+
 @pytest.mark.django_db(transaction=True)
 def test_resubmission_refreshes_the_report_outside_its_transaction(
     monkeypatch, search_services
