@@ -16,6 +16,9 @@ LABELS = {
     "rescaled": _("rescaled"),
     # A photo of the print under perspective (engine item 17, a known pair only).
     "photographed": _("photographed"),
+    # A JPEG re-save of the registered file itself (engine item 23): a shop's product
+    # picture, a forwarded chat image.
+    "recompressed": _("recompressed"),
 }
 
 

@@ -48,6 +48,7 @@ import scipy.fft
 import scipy.ndimage
 
 from search import fingerprint as fp
+from search import jpegcopy
 from search.fingerprint import Fingerprint
 
 # Keypoint evidence counts the distinct places where matches agree on rotation, scale
@@ -1115,6 +1116,7 @@ def match(
     embedded: int = EMBED_SHORTLIST,
     detail_only: int = EMBED_DETAIL_SHORTLIST,
     photo: int = 0,
+    pixels: Callable[[int], np.ndarray | None] | None = None,
 ) -> list[Result]:
     """Return the best `top` verified candidates for the query, best first.
 
@@ -1126,7 +1128,10 @@ def match(
     to its design when a design has several images. `photo`: when nothing is a match,
     the embedding's best `photo` designs among the verified are aligned as a photo
     of the print (photo_alignment, quick: ~0.1-0.2 s each), a pass a match named
-    "photographed".
+    "photographed". `pixels` gives a key's registered image at its file's own size
+    (RGB): when nothing is a match and the query shows JPEG quantisation, the
+    embedding's nearest JPEG_CANDIDATES are tried as the file the query is a JPEG
+    copy of (engine item 23), a pass a match named "recompressed".
     """
     k = max(fetch or shortlist, shortlist, top)
     by_embedding = embedded + detail_only if embedded else 0
@@ -1147,7 +1152,8 @@ def match(
     extra = [key for key in embedded_keys[embedded:by_embedding] if key not in chosen]
     fps = features_for_keys(keys + extra)
     keys = [key for key in keys if key in fps]
-    keys += _aligned_in_detail(query, [key for key in extra if key in fps], fps)
+    aligned = _aligned_in_detail(query, [key for key in extra if key in fps], fps)
+    keys += [key for key, a in aligned.items() if a.value > DETAIL_AT_THRESHOLD]
     groups = [group_of(key) for key in keys] if group_of else list(range(len(keys)))
     evidence = verify_many(query, [fps[key] for key in keys], groups)
     cosines = embedding_similarities(query, [fps[key] for key in keys])
@@ -1175,9 +1181,34 @@ def match(
             phase=round(ev.phase, 2),
         )
         scored.append((-score, hamming[key], key, result))
+    known = dict(zip(keys, cosines.tolist(), strict=True))
+    if pixels is not None and not any(row[3].is_match for row in scored):
+        code = query.jpeg() if query.jpeg is not None else None
+        if code is not None and code.most >= jpegcopy.NATS:
+            # How well each fetched design's detail lines up with the query's grid,
+            # and the embedding's next JPEG_REACH designs' too (a JPEG copy's
+            # original is often ranked lower by the embedding: row 78).
+            fps = dict(fps)
+            # over-fetched as the first lists are, for the designs `visible` drops
+            reach = (by_embedding + JPEG_REACH) * max(1, k // shortlist)
+            farther = [key for key, _d in index.shortlists(query, 0, reach)[1]]
+            farther = [key for key in farther if key not in fps]
+            allowed = visible(farther) if visible else set(farther)
+            farther = [key for key in farther if key in allowed][:JPEG_REACH]
+            more = features_for_keys(farther)
+            fps |= {key: more[key] for key in farther if key in more}
+            aligned |= _aligned_in_detail(
+                query, [key for key in farther if key in more], fps
+            )
+            peaks = {key: max(a.z, a.lp_z) for key, a in aligned.items()}
+            peaks |= {
+                key: max(ev.detail.z, ev.detail.lp_z)
+                for key, ev in zip(keys, evidence, strict=True)
+            }
+            cosines_all = _every_cosine(query, fps, known)
+            scored = _recompressed(code, scored, peaks, cosines_all, hamming, pixels)
     if photo > 0 and not any(row[3].is_match for row in scored):
         group = group_of or (lambda key: key)
-        known = dict(zip(keys, cosines.tolist(), strict=True))
         scored = _photographed(query, scored, fps, known, hamming, group, photo)
     scored.sort(key=lambda row: row[:3])
     return [row[3] for row in scored[:top]]
@@ -1212,18 +1243,8 @@ def _photographed(
     photo_query = _PhotoQuery.of(query)
     if photo_query is None:
         return scored
-    # match() has the verified designs' cosines; the detail-only list's are made here.
-    rest = [key for key in fps if key not in cosines]
-    by_key = cosines | dict(
-        zip(
-            rest,
-            embedding_similarities(query, [fps[k] for k in rest]).tolist(),
-            strict=True,
-        )
-    )
-    keys = list(fps)
-    nearest = np.argsort(-np.array([by_key[key] for key in keys]), kind="stable")
-    pool = [keys[n] for n in nearest[:PHOTO_POOL]]
+    by_key = _every_cosine(query, fps, cosines)
+    pool = _nearest_first(by_key)[:PHOTO_POOL]
     agreements = {key: photo_query.agreement(fps[key]) for key in pool}
     spectral = np.array([agreements[key].max() for key in pool])
     embedded = np.array([by_key[key] for key in pool])
@@ -1267,6 +1288,74 @@ def _photographed(
     return list(rows.values())
 
 
+def _every_cosine(
+    query: Fingerprint, fps: dict[int, Fingerprint], cosines: dict[int, float]
+) -> dict[int, float]:
+    """Every fetched key's embedding cosine: match() has the verified designs'; the
+    detail-only list's are made here."""
+    rest = [key for key in fps if key not in cosines]
+    made = embedding_similarities(query, [fps[k] for k in rest]).tolist()
+    return cosines | dict(zip(rest, made, strict=True))
+
+
+def _nearest_first(by_key: dict[int, float]) -> list[int]:
+    keys = list(by_key)
+    nearest = np.argsort(-np.array([by_key[key] for key in keys]), kind="stable")
+    return [keys[n] for n in nearest]
+
+
+# Fetched designs tried as the file a JPEG copy was made from (engine item 23): each
+# costs a decode of the registered file and ~10-30 ms (a 300 px tile), so not every
+# one of the 75 fetched, and the JPEG_REACH more fetched for it alone (~2 ms each).
+JPEG_CANDIDATES = 24
+JPEG_REACH = 45
+
+
+def _recompressed(
+    code: jpegcopy.Query,
+    scored: list[tuple],
+    peaks: dict[int, float],
+    cosines: dict[int, float],
+    hamming: dict[int, int],
+    pixels: Callable[[int], np.ndarray | None],
+) -> list[tuple]:
+    """The rows of match() after trying the query as a JPEG copy of the files of
+    JPEG_CANDIDATES fetched designs (jpegcopy): each that passes is a match.
+
+    Which: by turns, those whose details line up best with the query and those the
+    embedding puts nearest. A copy of the file keeps its pixel grid, so its detail
+    peaks at one shift even where the peak is too low to count; but a lattice's
+    detail peaks against any lattice, and the embedding ranks others first (row 78).
+    Every one is tried (two registered designs may hold the same pixels, a leather
+    and its recolour), unless one explains nearly all the query says
+    (jpegcopy.EXPLAINED)."""
+    rows = {row[2]: row for row in scored}
+    by_peak = sorted(peaks, key=lambda key: (-peaks[key], key))
+    by_cosine = _nearest_first(cosines)
+    pairs = zip(by_peak, by_cosine, strict=True)  # both order every fetched design
+    order = list(dict.fromkeys(itertools.chain(*pairs)))
+    for key in order[:JPEG_CANDIDATES]:
+        rgb = pixels(key)
+        found = code.evidence(rgb) if rgb is not None else None
+        if found is None or found.nats < jpegcopy.NATS:
+            continue
+        score = round(jpegcopy.score(found.nats), 4)
+        named = _named_copy(found)
+        result = Result(key, score, True, named)
+        if key in rows:
+            result = replace(rows[key][3], score=score, is_match=True, alteration=named)
+        rows[key] = (-score, hamming.get(key, 2 * fp.VECTOR_BITS), key, result)
+        if found.explained >= jpegcopy.EXPLAINED:
+            break
+    return list(rows.values())
+
+
+def _named_copy(found: jpegcopy.Evidence) -> str:
+    return (
+        "recompressed, cropped" if found.coverage < CROPPED_COVERAGE else "recompressed"
+    )
+
+
 def _spreads(values: np.ndarray) -> np.ndarray:
     """Each value's distance above the mean, in standard deviations."""
     return (values - values.mean()) / (values.std() + 1e-9)
@@ -1274,26 +1363,32 @@ def _spreads(values: np.ndarray) -> np.ndarray:
 
 def _aligned_in_detail(
     query: Fingerprint, keys: list[int], fps: dict[int, Fingerprint]
-) -> list[int]:
-    """Return those of keys whose detail alone counts for the query."""
+) -> dict[int, _Alignment]:
+    """Return each key's detail alignment with the query."""
     if not keys:
-        return []
+        return {}
     work = _DetailWork(query, [fps[key] for key in keys], turn=False)
-    return [
-        key
-        for key, alignment in zip(keys, work.run_on_both_threads(), strict=True)
-        if alignment.value > DETAIL_AT_THRESHOLD
-    ]
+    return dict(zip(keys, work.run_on_both_threads(), strict=True))
 
 
 def verify_closely(
-    query: Fingerprint, candidate: Fingerprint
+    query: Fingerprint,
+    candidate: Fingerprint,
+    pixels: Callable[[], np.ndarray | None] | None = None,
 ) -> tuple[float, str | None]:
-    """verify(), and where it finds no match, the photo's alignment (item 17): for a
-    pair the caller already suspects (a complaint's relied-on design), 0.5-1.8 s."""
+    """verify(), and where it finds no match, the query as a JPEG copy of the
+    candidate's file (item 23; `pixels` gives the file's pixels) and then the photo's
+    alignment (item 17): for a pair the caller already suspects (a complaint's
+    relied-on design), 0.5-1.8 s."""
     score, alteration = verify(query, candidate)
     if score > MATCH_THRESHOLD:
         return score, alteration
+    code = query.jpeg() if query.jpeg is not None and pixels is not None else None
+    rgb = pixels() if code is not None else None
+    if rgb is not None:
+        found = code.evidence(rgb)
+        if found.nats >= jpegcopy.NATS:
+            return jpegcopy.score(found.nats), _named_copy(found)
     aligned = photo_alignment(query, candidate)
     if aligned.value > DETAIL_AT_THRESHOLD:
         return score_from_detail(aligned.value), "photographed"

@@ -28,8 +28,9 @@ every stored embedding and its sign codes must be made again (rebuild_fingerprin
 import io
 import os
 import struct
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import BinaryIO
@@ -39,7 +40,7 @@ import numpy as np
 from PIL import Image, ImageOps
 from threadpoolctl import threadpool_limits
 
-from search import embedding
+from search import embedding, jpegcopy
 
 ALGORITHM_VERSION = "sift-bow-spectrum-embed-detail-5"
 
@@ -84,6 +85,11 @@ class Fingerprint:
     features: bytes  # see pack_features
     width: int  # of the working image the keypoints refer to
     height: int
+    # A query's only, never stored: what its pixels at the file's own grid say as a
+    # JPEG copy (engine item 23), made on first use (None: they say nothing).
+    jpeg: "Callable[[], jpegcopy.Query | None] | None" = field(
+        default=None, compare=False, repr=False
+    )
 
     def to_bytes(self) -> bytes:
         head = struct.pack("<HHI", self.width, self.height, len(self.vector))
@@ -245,6 +251,13 @@ def mean_lab(rgb: np.ndarray) -> np.ndarray:
 # The key under which load_image leaves, in the image's info, how many pixels of the
 # file one decoded pixel stands for (draft() may have decoded at 1/2, 1/4 or 1/8).
 SOURCE_SCALE = "ipcenter_source_scale"
+# ... and how to get the file's pixels at its own grid where draft() reduced them (or
+# None where the picture was turned by its EXIF orientation: its JPEG blocks are not
+# where the pixels are), and a JPEG file's own luma quantisation table.
+SOURCE_PIXELS = "ipcenter_source_pixels"
+SOURCE_TABLE = "ipcenter_source_table"
+# A JPEG copy larger than this is not decoded whole a second time (engine item 23).
+SOURCE_MAX_PIXELS = 2048 * 2048
 
 
 def load_image(fp_or_path: str | os.PathLike | BinaryIO | bytes) -> Image.Image:
@@ -253,13 +266,63 @@ def load_image(fp_or_path: str | os.PathLike | BinaryIO | bytes) -> Image.Image:
         fp_or_path = io.BytesIO(fp_or_path)
     image = Image.open(fp_or_path)
     width = image.size[0]
+    tables = getattr(image, "quantization", None) or {}
+    start = fp_or_path.tell() if hasattr(fp_or_path, "tell") else None
     # draft() lets libjpeg decode at 1/2, 1/4 or 1/8 size: a 2000 px photo never
     # gets decoded whole (draft keeps at least the requested size).
     image.draft("RGB", (WORK_SIDE, WORK_SIDE))
     reduced = width / image.size[0]
+    turned = image.getexif().get(_ORIENTATION, 1) != 1
     out = _to_rgb(ImageOps.exif_transpose(image))
     out.info[SOURCE_SCALE] = reduced  # the detail's scale is in pixels of the file
+    if 0 in tables and len(tables[0]) == 64:
+        out.info[SOURCE_TABLE] = np.asarray(tables[0], dtype=np.int64)
+    if turned:
+        out.info[SOURCE_PIXELS] = None
+    elif reduced != 1:
+        out.info[SOURCE_PIXELS] = _decoder(fp_or_path, start)
     return out
+
+
+_ORIENTATION = 0x0112  # EXIF
+
+
+def _decoder(source, start: int | None) -> Callable[[], np.ndarray | None]:
+    """Decode the file again at its own size, when (and only if) asked."""
+
+    def decode() -> np.ndarray | None:
+        try:
+            if start is not None:
+                source.seek(start)
+            with Image.open(source) as image:
+                if image.size[0] * image.size[1] > SOURCE_MAX_PIXELS:
+                    return None
+                return np.asarray(_to_rgb(image))
+        except (OSError, ValueError):  # the upload was closed, or the file went
+            return None
+
+    return decode
+
+
+def file_pixels(source: str | os.PathLike | BinaryIO) -> np.ndarray | None:
+    """A stored image's pixels at its file's own size (RGB), for engine item 23; None
+    for a file over SOURCE_MAX_PIXELS or one that cannot be read."""
+    try:
+        with Image.open(source) as image:
+            if image.size[0] * image.size[1] > SOURCE_MAX_PIXELS:
+                return None
+            return np.asarray(_to_rgb(ImageOps.exif_transpose(image)))
+    except (OSError, ValueError):
+        return None
+
+
+def source_pixels(image: Image.Image) -> Callable[[], np.ndarray | None] | None:
+    """How to get an image's pixels at its file's own grid (see SOURCE_PIXELS)."""
+    if SOURCE_PIXELS in image.info:
+        return image.info[SOURCE_PIXELS]
+    if image.size[0] * image.size[1] > SOURCE_MAX_PIXELS:
+        return None
+    return lambda: np.asarray(_to_rgb(image))
 
 
 def _to_rgb(image: Image.Image) -> Image.Image:
@@ -580,7 +643,24 @@ def _compute(image: Image.Image, *, query: bool) -> Fingerprint:
         ),
         width=w,
         height=h,
+        jpeg=_jpeg_query(image) if query else None,
     )
+
+
+def _jpeg_query(image: Image.Image) -> Callable[[], jpegcopy.Query | None] | None:
+    """A query's JPEG evidence maker (engine item 23): decoded and read only when the
+    engine asks, i.e. when nothing else matched."""
+    pixels = source_pixels(image)
+    if pixels is None:
+        return None
+    table = image.info.get(SOURCE_TABLE)
+
+    @cache
+    def make() -> jpegcopy.Query | None:
+        rgb = pixels()
+        return None if rgb is None else jpegcopy.Query.of(rgb, table)
+
+    return make
 
 
 def train_vocabulary(

@@ -57,6 +57,14 @@ class _Registry:
     pdq: np.ndarray
     designs: int  # keys below this are the folder's; the rest are fillers
     photo: int = 0  # engine.match(..., photo=): designs aligned as a photo
+    paths: list[Path] = field(default_factory=list)  # of the folder's registered files
+
+    def pixels(self, key: int) -> np.ndarray:
+        """A registered image at its file's size, as the application reads it from
+        storage for engine item 23 (a filler is generated again)."""
+        if key < self.designs:
+            return _open(self.paths[key])
+        return suite.synthetic_texture(FILLER_SEED + key - self.designs)
 
 
 _REG: _Registry | None = None
@@ -97,7 +105,11 @@ def _query_one(job: tuple[Path, str, int, str]) -> dict:
     rgb = suite.alter(_open(path), path.name, alteration)
     query = _query_fingerprint(rgb)
     results = engine.match(
-        query, reg.index, lambda keys: {k: reg.fps[k] for k in keys}, photo=reg.photo
+        query,
+        reg.index,
+        lambda keys: {k: reg.fps[k] for k in keys},
+        photo=reg.photo,
+        pixels=reg.pixels,
     )
     # Every candidate the engine looks at: the verified ones and the embedding's
     # next EMBED_DETAIL_SHORTLIST, checked by their details (engine item 16).
@@ -332,6 +344,7 @@ def evaluate(
         np.stack(pdq),
         designs=len(registered),
         photo=photo,
+        paths=list(registered),
     )
     jobs_list = [
         (

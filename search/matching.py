@@ -175,6 +175,7 @@ def find_similar(
         group_of=lambda key: found[key].design_id,
         visible=visible,
         photo=PHOTO_DESIGNS if photo else 0,
+        pixels=lambda key: _file_pixels(found[key].image),
     )
     matches, seen = [], set()
     for result in results:
@@ -212,7 +213,9 @@ def compare_with_design(image, design) -> Match | None:
     # The certificate image first; a design's first few images are what a copier
     # would photograph, and each close look costs ~0.5 s.
     for row in rows[:CLOSE_IMAGES]:
-        score, alteration = engine.verify_closely(query, _stored(row))
+        score, alteration = engine.verify_closely(
+            query, _stored(row), lambda row=row: _file_pixels(row.image)
+        )
         if best is None or score > best.score:
             best = Match(
                 row.design,
@@ -222,6 +225,15 @@ def compare_with_design(image, design) -> Match | None:
                 alteration,
             )
     return best
+
+
+def _file_pixels(image) -> np.ndarray | None:
+    """A design image's stored file at its own size (engine item 23's candidate)."""
+    try:
+        with image.image.open("rb") as f:
+            return fp.file_pixels(f)
+    except OSError:  # the file is gone from storage: no evidence, not an error
+        return None
 
 
 def _query_fingerprint(image) -> fp.Fingerprint:

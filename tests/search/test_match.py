@@ -488,16 +488,17 @@ def test_compare_with_design_scores_one_design_closely(
     assert services.compare_with_design(io.BytesIO(photo), design) is None
 
 
-def register_texture(seed: int, capture) -> FabricDesign:
+def register_texture(
+    seed: int, capture, image: np.ndarray | None = None
+) -> FabricDesign:
+    """Register a generated texture (or `image`) as its owner's design."""
     owner = make_user()
+    if image is None:
+        image = suite.synthetic_texture(seed)
     with capture(execute=True):
         design = design_services.create_design(
             owner=owner,
-            images=[
-                clean_image_bytes(
-                    png(suite.synthetic_texture(seed)), name=f"texture-{seed}.png"
-                )
-            ],
+            images=[clean_image_bytes(png(image), name=f"texture-{seed}.png")],
             title=f"细纹理 {seed}",
             category=FabricDesign.Category.FABRIC,
             technique=FabricDesign.Technique.PRINT,
@@ -566,3 +567,50 @@ def test_eval_match_refuses_a_negative_photo_count(tmp_path):
     with pytest.raises(CommandError, match="--photo must be 0 or more"):
         call_command("eval_match", str(PATTERNS), "--photo", "-1", "--rows", str(rows))
     assert not rows.exists()  # refused before anything was written
+
+
+def register_faint_grain(seed: int, capture) -> FabricDesign:
+    from tests.search.test_match_engine import faint_texture
+
+    return register_texture(seed, capture, faint_texture(seed, 256, 2.0))
+
+
+def test_a_jpeg_copy_of_a_registered_file_is_found_from_its_stored_file(
+    client, django_capture_on_commit_callbacks
+):
+    # A shop's product picture saved at JPEG quality 30 from a registered grain of
+    # two grey levels: the quick witnesses miss it, the stored file itself explains
+    # every level the copy kept (engine item 23) - on the page, the API, and a
+    # complaint's close comparison.
+    from tests.search.test_match_engine import faint_texture
+
+    design = register_faint_grain(11, django_capture_on_commit_callbacks)
+    for seed in (12, 13):
+        register_faint_grain(seed, django_capture_on_commit_callbacks)
+    out = io.BytesIO()
+    Image.fromarray(faint_texture(11, 256, 2.0)).save(out, "JPEG", quality=30)
+    copy = out.getvalue()
+
+    found = services.find_similar(io.BytesIO(copy))
+    assert found[0].design == design and found[0].is_match
+    assert found[0].alteration == "recompressed"
+    assert not any(m.is_match for m in found[1:])
+    close = services.compare_with_design(io.BytesIO(copy), design)
+    assert close.is_match and close.alteration == "recompressed"
+
+    upload = io.BytesIO(copy)
+    upload.name = "shop.jpg"
+    html = client.post(
+        reverse("search:image"), {"image": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert design.registration_no in html and "原图压缩副本" in html
+    upload.seek(0)
+    body = client.post(reverse("api:match"), {"image": upload}).json()
+    assert body["matches"][0]["registration_no"] == design.registration_no
+    assert body["matches"][0]["alteration"] == "recompressed"
+
+    # The stored file gone (storage lost it): no evidence, and no error either.
+    design.images.get().image.delete(save=False)
+    matching.reset_index()
+    found = services.find_similar(io.BytesIO(copy))
+    assert not any(m.is_match for m in found)
