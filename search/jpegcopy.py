@@ -63,6 +63,9 @@ PEAKS = (24, 8)
 SCREEN_BLOCKS = 48  # of the query's, on which every place is first tried
 SHORTLIST = 6  # places then tried with every table read, on SAMPLE_BLOCKS
 SAMPLE_BLOCKS = 192
+# Where a crop was cut is looked for only in files up to this size (six FFTs of the
+# file a candidate); a larger file is tried at its origin only: the whole file copied.
+PLACES_MAX_PIXELS = 1024 * 1024
 # A pass. Unrelated pairs of the pattern folder never came within 1,000 nats below
 # zero, and a copy's evidence grows with every block it shows (lab, row 78).
 NATS = 200.0
@@ -238,26 +241,40 @@ class Query:
         """The best evidence that this query is a JPEG copy of the image `rgb` (one
         tile of the print: the query may show any part of it, wrapping round).
 
-        Every place the correlations suggest is screened with every table read on
-        SCREEN_BLOCKS of the query's blocks. Where no place explains even those
-        better than chance, the screen answers, scaled to all the query's blocks (an
-        unrelated image, a photo: most candidates end here). Else the best SHORTLIST
-        places are tried on SAMPLE_BLOCKS, and the best pair counted over all."""
+        The file's own origin is tried first (most copies are the whole file): where
+        it explains the copy, that is the answer, whatever the file's size. Else, for
+        a file of up to PLACES_MAX_PIXELS, every place the correlations suggest is
+        screened with every table read on SCREEN_BLOCKS of the query's blocks. Where
+        no place explains even those better than chance, the screen answers, scaled
+        to all the query's blocks (an unrelated image, a photo: most candidates end
+        here). Else the best SHORTLIST places are tried on SAMPLE_BLOCKS, and the
+        best pair counted over all."""
         y = luma(rgb)
         h, w = y.shape
         coverage = min(1.0, self.rows * self.cols * 64 / (h * w))
+        origin = self._counted(y, [(0, 0)], coverage)
+        if origin.explained >= EXPLAINED or h * w > PLACES_MAX_PIXELS:
+            return origin
         places = self._shifts(y)
         c = np.stack([self._candidate(y, at, self.screen) for at in places])
         screen = np.max([r.nats(c, self.screen) for r in self.readings], axis=0)
         order = np.argsort(-screen, kind="stable")
         if screen[order[0]] <= 0:
             nats = float(screen[order[0]]) * len(self.at) / len(self.screen)
-            return Evidence(nats, places[order[0]], coverage, nats / self.most)
-        shortlist = [places[n] for n in order[:SHORTLIST]]
-        c = np.stack([self._candidate(y, at, self.sample) for at in shortlist])
+            found = Evidence(nats, places[order[0]], coverage, nats / self.most)
+        else:
+            found = self._counted(y, [places[n] for n in order[:SHORTLIST]], coverage)
+        return max(origin, found, key=lambda e: e.nats)
+
+    def _counted(
+        self, y: np.ndarray, places: list[tuple[int, int]], coverage: float
+    ) -> Evidence:
+        """The best of `places` with every table read, on SAMPLE_BLOCKS; that pair
+        counted over all the query's blocks."""
+        c = np.stack([self._candidate(y, at, self.sample) for at in places])
         tried = [(r.nats(c, self.sample), r) for r in self.readings]
         best, reading = max(tried, key=lambda t: t[0].max())
-        shift = shortlist[int(np.argmax(best))]
+        shift = places[int(np.argmax(best))]
         nats = float(reading.nats(self._candidate(y, shift, _ALL)))
         return Evidence(nats, shift, coverage, nats / max(reading.most, 1e-9))
 

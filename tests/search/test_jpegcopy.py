@@ -253,3 +253,22 @@ def test_the_jpeg_witness_reaches_past_the_fetched_designs_but_not_the_hidden():
     found = engine.match(query, index, features, pixels=pixels, **narrow)
     assert 0 in fetched and 0 in decoded
     assert found[0].key == 0 and found[0].alteration == "recompressed"
+
+
+def test_the_files_origin_is_tried_first_and_alone_for_a_large_file(monkeypatch):
+    tile = faint_texture(4, 256, 4.0)
+    whole = jpegcopy.Query.of(jpeg(tile, 30))
+    cut = jpegcopy.Query.of(jpeg(np.tile(tile, (2, 2, 1))[37:187, 203:373], 40))
+    looked = []
+    real = jpegcopy.Query._shifts
+    monkeypatch.setattr(
+        jpegcopy.Query, "_shifts", lambda self, y: looked.append(1) or real(self, y)
+    )
+    # The whole file copied: its origin explains it, no place is looked for.
+    assert whole.evidence(tile).explained >= jpegcopy.EXPLAINED and not looked
+    assert cut.evidence(tile).nats >= jpegcopy.NATS and looked
+    # In a file too large for the correlations, only the whole file is looked for.
+    monkeypatch.setattr(jpegcopy, "PLACES_MAX_PIXELS", 128 * 128)
+    looked.clear()
+    assert whole.evidence(tile).nats >= jpegcopy.NATS
+    assert cut.evidence(tile).nats < jpegcopy.NATS and not looked
