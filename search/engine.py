@@ -1188,7 +1188,6 @@ def match(
             # How well each fetched design's detail lines up with the query's grid,
             # and the embedding's next JPEG_REACH designs' too (a JPEG copy's
             # original is often ranked lower by the embedding: row 78).
-            fps = dict(fps)
             # over-fetched as the first lists are, for the designs `visible` drops
             reach = (by_embedding + JPEG_REACH) * max(1, k // shortlist)
             farther = [key for key, _d in index.shortlists(query, 0, reach)[1]]
@@ -1196,16 +1195,16 @@ def match(
             allowed = visible(farther) if visible else set(farther)
             farther = [key for key in farther if key in allowed][:JPEG_REACH]
             more = features_for_keys(farther)
-            fps |= {key: more[key] for key in farther if key in more}
-            aligned |= _aligned_in_detail(
-                query, [key for key in farther if key in more], fps
+            reached = fps | {key: more[key] for key in farther if key in more}
+            lined_up = aligned | _aligned_in_detail(
+                query, [key for key in farther if key in more], reached
             )
-            peaks = {key: max(a.z, a.lp_z) for key, a in aligned.items()}
+            peaks = {key: max(a.z, a.lp_z) for key, a in lined_up.items()}
             peaks |= {
                 key: max(ev.detail.z, ev.detail.lp_z)
                 for key, ev in zip(keys, evidence, strict=True)
             }
-            cosines_all = _every_cosine(query, fps, known)
+            cosines_all = _every_cosine(query, reached, known)
             scored = _recompressed(code, scored, peaks, cosines_all, hamming, pixels)
     if photo > 0 and not any(row[3].is_match for row in scored):
         group = group_of or (lambda key: key)
