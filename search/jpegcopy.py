@@ -242,7 +242,7 @@ class Query:
         tile of the print: the query may show any part of it, wrapping round).
 
         The file's own origin is tried first (most copies are the whole file): where
-        it explains the copy, that is the answer, whatever the file's size. Else, for
+        it passes and explains the copy, that is the answer, whatever the file's size. Else, for
         a file of up to PLACES_MAX_PIXELS, every place the correlations suggest is
         screened with every table read on SCREEN_BLOCKS of the query's blocks. Where
         no place explains even those better than chance, the screen answers, scaled
@@ -253,7 +253,9 @@ class Query:
         h, w = y.shape
         coverage = min(1.0, self.rows * self.cols * 64 / (h * w))
         origin = self._counted(y, [(0, 0)], coverage)
-        if origin.explained >= EXPLAINED or h * w > PLACES_MAX_PIXELS:
+        # (a passing count: a coarse table's few levels are "explained" by anything)
+        explains = origin.nats >= NATS and origin.explained >= EXPLAINED
+        if explains or h * w > PLACES_MAX_PIXELS:
             return origin
         places = self._shifts(y)
         c = np.stack([self._candidate(y, at, self.screen) for at in places])

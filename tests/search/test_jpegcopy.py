@@ -272,3 +272,21 @@ def test_the_files_origin_is_tried_first_and_alone_for_a_large_file(monkeypatch)
     looked.clear()
     assert whole.evidence(tile).nats >= jpegcopy.NATS
     assert cut.evidence(tile).nats < jpegcopy.NATS and not looked
+
+
+def test_an_origin_that_explains_a_few_levels_is_not_taken_for_the_copy(monkeypatch):
+    # A coarse table's reading has few levels, which the file's origin may "explain"
+    # whole without passing: the places must still be looked for (cartographer's
+    # crop 70% + JPEG 30 was lost so).
+    tile = faint_texture(4, 256, 4.0)
+    cut = jpegcopy.Query.of(jpeg(np.tile(tile, (2, 2, 1))[37:187, 203:373], 40))
+    real = jpegcopy.Query._counted
+
+    def counted(self, y, places, coverage):
+        if places == [(0, 0)]:
+            return jpegcopy.Evidence(60.0, (0, 0), coverage, 1.0)
+        return real(self, y, places, coverage)
+
+    monkeypatch.setattr(jpegcopy.Query, "_counted", counted)
+    found = cut.evidence(tile)
+    assert found.shift == (37, 203) and found.nats >= jpegcopy.NATS
