@@ -1129,9 +1129,10 @@ def match(
     the embedding's best `photo` designs among the verified are aligned as a photo
     of the print (photo_alignment, quick: ~0.1-0.2 s each), a pass a match named
     "photographed". `pixels` gives a key's registered image at its file's own size
-    (RGB): when nothing is a match and the query shows JPEG quantisation, the
-    embedding's nearest JPEG_CANDIDATES are tried as the file the query is a JPEG
-    copy of (engine item 23), a pass a match named "recompressed".
+    (RGB): when nothing is a match and the query shows a heavy JPEG rounding,
+    JPEG_CANDIDATES of the fetched designs and the embedding's next JPEG_REACH are
+    tried as the file the query is a JPEG copy of (engine item 23), a pass a match
+    named "recompressed".
     """
     k = max(fetch or shortlist, shortlist, top)
     by_embedding = embedded + detail_only if embedded else 0

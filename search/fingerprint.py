@@ -267,7 +267,6 @@ def load_image(fp_or_path: str | os.PathLike | BinaryIO | bytes) -> Image.Image:
     image = Image.open(fp_or_path)
     width = image.size[0]
     tables = getattr(image, "quantization", None) or {}
-    start = fp_or_path.tell() if hasattr(fp_or_path, "tell") else None
     # draft() lets libjpeg decode at 1/2, 1/4 or 1/8 size: a 2000 px photo never
     # gets decoded whole (draft keeps at least the requested size).
     image.draft("RGB", (WORK_SIDE, WORK_SIDE))
@@ -280,20 +279,20 @@ def load_image(fp_or_path: str | os.PathLike | BinaryIO | bytes) -> Image.Image:
     if turned:
         out.info[SOURCE_PIXELS] = None
     elif reduced != 1:
-        out.info[SOURCE_PIXELS] = _decoder(fp_or_path, start)
+        out.info[SOURCE_PIXELS] = _decoder(fp_or_path)
     return out
 
 
 _ORIENTATION = 0x0112  # EXIF
 
 
-def _decoder(source, start: int | None) -> Callable[[], np.ndarray | None]:
+def _decoder(source) -> Callable[[], np.ndarray | None]:
     """Decode the file again at its own size, when (and only if) asked."""
 
     def decode() -> np.ndarray | None:
         try:
-            if start is not None:
-                source.seek(start)
+            if hasattr(source, "seek"):
+                source.seek(0)  # as Image.open reads it: from the start
             with Image.open(source) as image:
                 if image.size[0] * image.size[1] > SOURCE_MAX_PIXELS:
                     return None
