@@ -1,4 +1,4 @@
-"""A JPEG copy of a registered file, told by the file's own quantisation (engine item 23).
+"""A JPEG copy of a registered file, told by its own quantisation (engine item 23).
 
 A shop's product picture, a forwarded chat image or a screenshot is usually the design
 file itself, re-saved as a JPEG: the same pixels, each 8 x 8 block's cosine transform
@@ -13,9 +13,10 @@ file sits tens of thousands of nats below zero; a copy as far above it.
 
 The table is read from the pixels (a JPEG re-saved finer, a PNG screenshot of a JPEG, a
 decoded array all keep the first, coarsest rounding): the standard (IJG) tables whose
-steps the coefficients sit on best, and a JPEG file's own table beside them. Blocks the decoder clipped (a pixel at 0 or 255) are left
-out: their coefficients left the table's grid. Only copies at the file's own pixel
-grid can be told this way; a resized copy is the other witnesses'.
+steps the coefficients sit on best, and a JPEG file's own table beside them. Blocks the
+decoder clipped (a pixel at 0 or 255) are left out: their coefficients left the table's
+grid. Only copies at the file's own pixel grid can be told this way; a resized copy is
+the other witnesses'.
 """
 
 from dataclasses import dataclass
@@ -66,8 +67,9 @@ SAMPLE_BLOCKS = 192
 # Where a crop was cut is looked for only in files up to this size (six FFTs of the
 # file a candidate); a larger file is tried at its origin only: the whole file copied.
 PLACES_MAX_PIXELS = 1024 * 1024
-# A pass. Unrelated pairs of the pattern folder never came within 1,000 nats below
-# zero, and a copy's evidence grows with every block it shows (lab, row 78).
+# A pass. No unrelated pair of the pattern folder reached 100 nats (85 at most, most of
+# them thousands below zero), while a copy's evidence grows with every block it shows
+# (hundreds to tens of thousands; lab, row 78).
 NATS = 200.0
 # Only a heavy compression needs this witness: JPEG copies of the registered files at
 # quality 70 are found by the others for 70 of 71, at 85 for 71 of 71, at 50 for 64
@@ -242,13 +244,13 @@ class Query:
         tile of the print: the query may show any part of it, wrapping round).
 
         The file's own origin is tried first (most copies are the whole file): where
-        it passes and explains the copy, that is the answer, whatever the file's size. Else, for
-        a file of up to PLACES_MAX_PIXELS, every place the correlations suggest is
-        screened with every table read on SCREEN_BLOCKS of the query's blocks. Where
-        no place explains even those better than chance, the screen answers, scaled
-        to all the query's blocks (an unrelated image, a photo: most candidates end
-        here). Else the best SHORTLIST places are tried on SAMPLE_BLOCKS, and the
-        best pair counted over all."""
+        it passes and explains the copy, that is the answer, whatever the file's
+        size. Else, for a file of up to PLACES_MAX_PIXELS, every place the
+        correlations suggest is screened with every table read on SCREEN_BLOCKS of
+        the query's blocks. Where no place explains even those better than chance,
+        the screen answers, scaled to all the query's blocks (an unrelated image: most
+        candidates end here). Else the best SHORTLIST places are tried on
+        SAMPLE_BLOCKS, and the best pair counted over all."""
         y = luma(rgb)
         h, w = y.shape
         coverage = min(1.0, self.rows * self.cols * 64 / (h * w))
