@@ -1191,15 +1191,9 @@ def match(
             # original is often ranked lower by the embedding: row 78).
             # over-fetched as the first lists are, for the designs `visible` drops
             reach = (by_embedding + JPEG_REACH) * max(1, k // shortlist)
-            farther = [key for key, _d in index.shortlists(query, 0, reach)[1]]
-            farther = [key for key in farther if key not in fps]
-            allowed = visible(farther) if visible else set(farther)
-            farther = [key for key in farther if key in allowed][:JPEG_REACH]
-            more = features_for_keys(farther)
-            reached = fps | {key: more[key] for key in farther if key in more}
-            lined_up = aligned | _aligned_in_detail(
-                query, [key for key in farther if key in more], reached
-            )
+            more = _farther(query, index, reach, fps, visible, features_for_keys)
+            reached = fps | more
+            lined_up = aligned | _aligned_in_detail(query, list(more), reached)
             peaks = {key: max(a.z, a.lp_z) for key, a in lined_up.items()}
             peaks |= {
                 key: max(ev.detail.z, ev.detail.lp_z)
@@ -1309,6 +1303,24 @@ def _nearest_first(by_key: dict[int, float]) -> list[int]:
 # one of the 75 fetched, and the JPEG_REACH more fetched for it alone (~2 ms each).
 JPEG_CANDIDATES = 24
 JPEG_REACH = 45
+
+
+def _farther(
+    query: Fingerprint,
+    index: MatchIndex,
+    reach: int,
+    fps: dict[int, Fingerprint],
+    visible: Callable[[list[int]], set[int]] | None,
+    features_for_keys: Callable[[Iterable[int]], dict[int, Fingerprint]],
+) -> dict[int, Fingerprint]:
+    """The embedding's next JPEG_REACH designs beyond `fps` that the caller may see,
+    among its `reach` nearest, with their fingerprints."""
+    farther = [key for key, _d in index.shortlists(query, 0, reach)[1]]
+    farther = [key for key in farther if key not in fps]
+    allowed = visible(farther) if visible else set(farther)
+    farther = [key for key in farther if key in allowed][:JPEG_REACH]
+    more = features_for_keys(farther)
+    return {key: more[key] for key in farther if key in more}
 
 
 def _recompressed(

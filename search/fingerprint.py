@@ -293,12 +293,9 @@ def _decoder(source) -> Callable[[], np.ndarray | None]:
         try:
             if hasattr(source, "seek"):
                 source.seek(0)  # as Image.open reads it: from the start
-            with Image.open(source) as image:
-                if image.size[0] * image.size[1] > SOURCE_MAX_PIXELS:
-                    return None
-                return np.asarray(_to_rgb(image))
-        except (OSError, ValueError):  # the upload was closed, or the file went
+        except ValueError:  # the upload was closed meanwhile
             return None
+        return file_pixels(source)  # not turned by EXIF: load_image checked
 
     return decode
 
@@ -311,7 +308,7 @@ def file_pixels(source: str | os.PathLike | BinaryIO) -> np.ndarray | None:
             if image.size[0] * image.size[1] > SOURCE_MAX_PIXELS:
                 return None
             return np.asarray(_to_rgb(ImageOps.exif_transpose(image)))
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # unreadable, closed, or gone from storage
         return None
 
 

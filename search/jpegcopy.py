@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
+import scipy.ndimage
 from scipy.special import ndtr
 
 # The JPEG standard's luma table (Annex K), which libjpeg scales by the quality.
@@ -202,13 +203,14 @@ class _Levels:
 class Query:
     """What a query's coefficients say as a JPEG copy, made once."""
 
-    def __init__(self, rgb: np.ndarray, tables: list[np.ndarray]) -> None:
-        y = luma(rgb)
-        c = blocks(y)
+    def __init__(
+        self, y: np.ndarray, c: np.ndarray, ok: np.ndarray, tables: list[np.ndarray]
+    ) -> None:
+        """y: the query's luma; c: its blocks' transforms; ok: its unclipped blocks."""
         self.rows, self.cols = c.shape[:2]
         self.luma = y[: self.rows * 8, : self.cols * 8].astype(np.float64)
         self.means = c[..., 0] / 8 + 128.0  # each block's mean grey
-        ok = np.flatnonzero(_unclipped(rgb).reshape(-1))
+        ok = np.flatnonzero(ok.reshape(-1))
         self.at = np.stack(np.divmod(ok, self.cols), axis=1) * 8  # block corners
         a = c.reshape(-1, 64)[ok]
         self.readings = [_Levels(a, table) for table in tables]
@@ -229,7 +231,9 @@ class Query:
         ok = _unclipped(rgb)
         if ok.sum() < MIN_BLOCKS:
             return None
-        tables = read_tables(blocks(luma(rgb))[ok])
+        y = luma(rgb)
+        c = blocks(y)
+        tables = read_tables(c[ok])
         # The file's own table is tried too (an encoder's own, non-standard table),
         # but after the pixels' reading: an upload is stored re-saved at quality 92
         # (designs.images), whose table says nothing of the copy's first rounding.
@@ -237,7 +241,7 @@ class Query:
             tables.append(np.asarray(table))
         if not any(t[0] >= HEAVY_DC_STEP for t in tables):
             return None  # a light compression: the other witnesses' (HEAVY_DC_STEP)
-        return cls(rgb, tables)
+        return cls(y, c, ok, tables)
 
     def evidence(self, rgb: np.ndarray) -> Evidence:
         """The best evidence that this query is a JPEG copy of the image `rgb` (one
@@ -323,10 +327,10 @@ class Query:
         ).reshape(h, w)
         whitened = correlate(canvas, y - y.mean(), whiten=True)
 
-        padded = np.pad(y.astype(np.float64), ((0, 8), (0, 8)), mode="wrap")
-        sums = np.pad(padded.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
-        box = sums[8 : 8 + h, 8 : 8 + w] - sums[:h, 8 : 8 + w]
-        box = box - sums[8 : 8 + h, :w] + sums[:h, :w]
+        # the mean of the 8 x 8 block starting at each pixel, round the torus
+        box = scipy.ndimage.uniform_filter(
+            y.astype(np.float64), 8, mode="wrap", origin=-4
+        )
         box -= box.mean()
         impulses, grid = np.zeros((h, w)), np.zeros((h, w))
         np.add.at(impulses, (ys[:, None], xs[None, :]), self.means - self.means.mean())

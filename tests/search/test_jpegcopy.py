@@ -292,3 +292,15 @@ def test_an_origin_that_explains_a_few_levels_is_not_taken_for_the_copy(monkeypa
     monkeypatch.setattr(jpegcopy.Query, "_counted", counted)
     found = cut.evidence(tile)
     assert found.shift == (37, 203) and found.nats >= jpegcopy.NATS
+
+
+def test_a_file_that_cannot_be_read_whole_gives_no_pixels(monkeypatch, tmp_path):
+    assert fp.file_pixels(io.BytesIO(b"not an image")) is None
+    assert fp.file_pixels(tmp_path / "gone.png") is None
+    monkeypatch.setattr(fp, "SOURCE_MAX_PIXELS", 255 * 255)
+    assert fp.file_pixels(io.BytesIO(jpeg_file(faint_texture(1, 256, 4.0), 30))) is None
+    # A reduced upload closed before the witness asks: no pixels, no error.
+    upload = io.BytesIO(jpeg_file(faint_texture(6, 2000, 4.0), 35))
+    image = fp.load_image(upload)
+    upload.close()
+    assert fp.compute_query(image).jpeg() is None
