@@ -180,6 +180,12 @@ PHOTO_NULL_Z = 5.0
 # originals pass (the full grid 0.634 -> 0.718), no null design passes, ~0.15 s a
 # refined pair.
 PHOTO_ECC_ITERATIONS = 60
+# Since engine item 24 a map is refined from a peak of PHOTO_ECC_GATE: sampled from
+# the fine grey, refined maps at 5-8 pass where the detail's did not (docs/
+# benchmarks.md row 82: +4 registered market photos against the gate at
+# DETAIL_Z_CLOSE, no distractor flagged; ~+0.3 s of CPU a photo search nothing
+# matched, as unrelated designs peak at ~5 too).
+PHOTO_ECC_GATE = 5.0
 PHOTO_ECC_SMOOTHING = 3
 PHOTO_ECC_SCALE = 2.0  # area ratio either way from the affine's before it is doubted
 # The photo shows the print's repeat more than once (a piece ~1.5 repeats wide): once
@@ -191,6 +197,16 @@ PHOTO_ECC_SCALE = 2.0  # area ratio either way from the affine's before it is do
 # over all 7,260 queries), the same distractor queries flagged, ~+20 ms a photo search.
 PHOTO_FOLD_SLIVER = 0.02
 PHOTO_FOLD_COVERAGE = 0.5
+# The photo stage's chosen window, rectified tile and fold are sampled from the
+# query's finer grey (fp.PHOTO_SIDE px, engine item 24) where it is at least
+# PHOTO_FINE times the detail's size, each candidate px the mean of up to
+# PHOTO_SUPERSAMPLE^2 samples; the fold at the candidate's working grid, then reduced
+# as its detail was. The maps are still found on the detail. Lab (docs/benchmarks.md
+# rows 80-83): at the generator's own perspective the originals pass 0.850 -> 0.897
+# (one tile) and 0.798 -> 0.930 (folded) of the market photos; in the engine, whose
+# maps are rarely that exact, +6 registered market photos.
+PHOTO_FINE = 1.25
+PHOTO_SUPERSAMPLE = 4
 DETAIL_MIN_SIDE = 32  # a query smaller than this at the candidate's scale says little
 CROPPED_COVERAGE = 0.8  # a copy showing less of the tile than this is named cropped
 # Keypoint geometry at a scale beyond this factor either way is not taken as a copy:
@@ -1441,6 +1457,18 @@ def photo_alignment(
         ]
     )
 
+    # The maps are searched on the detail; the one chosen is looked at in the fine
+    # grey (engine item 24), where the query has one.
+    fine = _FineGrey.of(query, q)
+
+    def window_of(affine: np.ndarray) -> np.ndarray:
+        if fine is None:
+            return _photo_window(q.grey, affine, centre, shape)
+        at = np.eye(3)
+        at[:2, :2] = affine
+        at[:2, 2] = centre - affine @ np.array([shape[1] // 2 / 2, shape[0] // 2 / 2])
+        return fine.sampled(at, (0.0, 0.0), (shape[1] // 2, shape[0] // 2))
+
     def peak(p: tuple, at_half: bool) -> float:
         if at_half:
             return half.peak(
@@ -1487,20 +1515,74 @@ def photo_alignment(
         )
         best = max((peak(p, False), p) for p in _around(best[1], steps / 6))
     affine = _photo_affine(best[1])
-    prepared = _prepare_query(
-        _photo_window(q.grey, affine, centre, shape), 1.0, 1.0, shape
-    )
+    # The window's pixel x is the query's affine @ x + offset, and the candidate's
+    # x - shift: together, the map the homography starts from.
+    offset = centre - affine @ np.array([shape[1] // 2 / 2, shape[0] // 2 / 2])
+    prepared = _prepare_query(window_of(affine), 1.0, 1.0, shape)
     if prepared is None:
         return _Alignment()
     target = _CandidateDetail(c.grey)
     aligned = _align(prepared, target)
-    if aligned.z < DETAIL_Z_CLOSE:
+    if aligned.z < PHOTO_ECC_GATE:
         return aligned
-    # The window's pixel x is the query's affine @ x + offset, and the candidate's
-    # x - shift: together, the map the homography starts from.
-    offset = centre - affine @ np.array([shape[1] // 2 / 2, shape[0] // 2 / 2])
-    refined = _homography_alignment(q.grey, target, affine, offset, aligned.shift)
+    work = (candidate.width, candidate.height)
+    refined = _homography_alignment(
+        q.grey, target, affine, offset, aligned.shift, fine, work
+    )
     return max(aligned, refined, key=lambda a: (a.value, a.z))
+
+
+class _FineGrey:
+    """A query's grey at up to fp.PHOTO_SIDE px (engine item 24), and the map from its
+    detail's px to its own."""
+
+    def __init__(self, grey: np.ndarray, from_detail: np.ndarray):
+        self.grey = grey
+        self.from_detail = from_detail
+
+    @staticmethod
+    def of(query: Fingerprint, detail: fp.Detail) -> "_FineGrey | None":
+        grey = query.photo() if query.photo is not None else None
+        if grey is None:
+            return None
+        rx = grey.shape[1] / detail.grey.shape[1]
+        ry = grey.shape[0] / detail.grey.shape[0]
+        if min(rx, ry) < PHOTO_FINE:
+            return None
+        # pixel centres: a detail px (x + 0.5) / w of the way across is the fine one's
+        scale = np.array([[rx, 0, (rx - 1) / 2], [0, ry, (ry - 1) / 2], [0, 0, 1.0]])
+        return _FineGrey(grey, scale)
+
+    def sampled(
+        self,
+        back: np.ndarray,
+        origin: tuple[float, float],
+        size: tuple[int, int],
+        border: int = cv2.BORDER_REFLECT,
+        grey: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Frame px origin + (x, y), x < size[0], y < size[1], through `back` (frame px
+        -> detail px, 3 x 3) from the fine grey (or `grey`, of its size): each the mean
+        of k x k samples, k the fine px one frame px spans (at most PHOTO_SUPERSAMPLE),
+        so that nothing finer than a frame px folds into it."""
+        to_fine = self.from_detail @ back
+        w, h = size
+        centre = np.array([origin[0] + w / 2, origin[1] + h / 2])
+        ends = _project(to_fine, np.stack([centre, centre + (1, 0), centre + (0, 1)]))
+        span = max(np.linalg.norm(ends[1] - ends[0]), np.linalg.norm(ends[2] - ends[0]))
+        k = int(np.clip(np.ceil(span - 0.05), 1, PHOTO_SUPERSAMPLE))
+        bx, by = np.meshgrid(
+            origin[0] + (np.arange(w * k) + 0.5) / k - 0.5,
+            origin[1] + (np.arange(h * k) + 0.5) / k - 0.5,
+        )
+        points = _project(to_fine, np.stack([bx, by], -1)).astype(np.float32)
+        source = self.grey if grey is None else grey
+        out = cv2.remap(
+            source, points[..., 0], points[..., 1], cv2.INTER_LINEAR, borderMode=border
+        )
+        if k > 1:
+            out = cv2.resize(out, (w, h), interpolation=cv2.INTER_AREA)
+        return out
 
 
 def _homography_alignment(
@@ -1509,10 +1591,13 @@ def _homography_alignment(
     affine: np.ndarray,
     offset: np.ndarray,
     shift: tuple[int, int],
+    fine: "_FineGrey | None" = None,
+    work: tuple[int, int] | None = None,
 ) -> _Alignment:
     """From a map of candidate px to query px (affine @ (x + shift) + offset), the
     homography ECC finds between the whole query grey and the candidate tiled 5 x 5;
-    then the largest part of one tile the query covers, rectified, aligned as usual."""
+    then the largest part of one tile the query covers, rectified, aligned as usual
+    (sampled from the `fine` grey where there is one)."""
     h, w = candidate.grey.shape
     size = np.array([w, h], float)
     # Shift wrapped to within half a tile, the tile in the middle of the 5 x 5: the
@@ -1558,37 +1643,75 @@ def _homography_alignment(
     else:
         return _Alignment()
     bw, bh = int(w * f), int(h * f)
-    bx, by = np.meshgrid(
-        middle[0] - bw / 2 + np.arange(bw), middle[1] - bh / 2 + np.arange(bh)
-    )
-    points = _project(back, np.stack([bx, by], -1)).astype(np.float32)
-    rectified = cv2.remap(
-        grey,
-        points[..., 0],
-        points[..., 1],
-        cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_REFLECT,
-    )
+    if fine is None:
+        bx, by = np.meshgrid(
+            middle[0] - bw / 2 + np.arange(bw), middle[1] - bh / 2 + np.arange(bh)
+        )
+        points = _project(back, np.stack([bx, by], -1)).astype(np.float32)
+        rectified = cv2.remap(
+            grey,
+            points[..., 0],
+            points[..., 1],
+            cv2.INTER_LINEAR,
+            borderMode=cv2.BORDER_REFLECT,
+        )
+    else:
+        rectified = fine.sampled(
+            back, (middle[0] - bw / 2, middle[1] - bh / 2), (bw, bh)
+        )
     prepared = _prepare_query(rectified, 1.0, 1.0, (h, w))
     one = _Alignment() if prepared is None else _align(prepared, candidate)
-    folded = _folded(grey, back, w, h)
+    folded = _folded(grey, back, w, h, fine, work)
     averaged = None if folded is None else _prepare_query(folded, 1.0, 1.0, (h, w))
     if averaged is None:
         return one
     return max(one, _align(averaged, candidate), key=lambda a: (a.value, a.z))
 
 
-def _folded(grey: np.ndarray, back: np.ndarray, w: int, h: int) -> np.ndarray | None:
+def _folded(
+    grey: np.ndarray,
+    back: np.ndarray,
+    w: int,
+    h: int,
+    fine: "_FineGrey | None" = None,
+    work: tuple[int, int] | None = None,
+) -> np.ndarray | None:
     """Every repeat of the w x h tile the photo shows, sampled back through `back`
     (the 5 x 5 tiling's px to the photo's) and averaged into one tile; None where
-    the repeats cover less than PHOTO_FOLD_COVERAGE of it between them."""
+    the repeats cover less than PHOTO_FOLD_COVERAGE of it between them. From the
+    `fine` grey where there is one: a px at the photo's edge then counts for the
+    share of its samples inside."""
+    out_w, out_h = w, h
+    to_tile = np.eye(3)
+    if fine is not None and work is not None and work[0] > w:
+        # The registered detail is its working image reduced (INTER_AREA); the fold
+        # is made at that working grid and reduced alike.
+        rx, ry = w / work[0], h / work[1]
+        to_tile = np.array([[rx, 0, (rx - 1) / 2], [0, ry, (ry - 1) / 2], [0, 0, 1.0]])
+        back = back @ to_tile
+        w, h = work
     total = np.zeros((h, w), np.float32)
     count = np.zeros((h, w), np.float32)
     grey = grey.astype(np.float32)
-    ones = np.ones_like(grey)
+    ones = np.ones_like(grey if fine is None else fine.grey)
     bx, by = np.meshgrid(np.arange(w, dtype=float), np.arange(h, dtype=float))
+    qh, qw = grey.shape
     for row in range(5):
         for col in range(5):
+            if _beside(back, col * w, row * h, w, h, qw, qh):
+                continue
+            if fine is not None:
+                inside = fine.sampled(
+                    back, (col * w, row * h), (w, h), cv2.BORDER_CONSTANT, ones
+                )
+                if inside.mean() < PHOTO_FOLD_SLIVER:
+                    continue
+                # zero outside, so the mean of the samples is the sum inside
+                total += fine.sampled(
+                    back, (col * w, row * h), (w, h), cv2.BORDER_CONSTANT
+                )
+                count += inside
+                continue
             tiling = np.stack([bx + col * w, by + row * h], -1)
             px, py = np.moveaxis(_project(back, tiling).astype(np.float32), -1, 0)
             inside = cv2.remap(
@@ -1604,7 +1727,24 @@ def _folded(grey: np.ndarray, back: np.ndarray, w: int, h: int) -> np.ndarray | 
     if (count > 0).mean() < PHOTO_FOLD_COVERAGE:
         return None
     mean = total.sum() / max(float(count.sum()), 1.0)
-    return np.where(count > 0, total / np.maximum(count, 1), mean).astype(np.float32)
+    out = np.where(count > 0, total / np.maximum(count, 1e-6), mean).astype(np.float32)
+    if (w, h) != (out_w, out_h):
+        out = cv2.resize(out, (out_w, out_h), interpolation=cv2.INTER_AREA)
+    return out
+
+
+def _beside(
+    back: np.ndarray, x: float, y: float, w: float, h: float, qw: int, qh: int
+) -> bool:
+    """Whether the box (x, y, w, h) maps through `back` wholly beside a qw x qh image
+    (its corners on the near side of the horizon, their box clear of the image's):
+    most of the 5 x 5 tiling's repeats are, and need not be sampled."""
+    corners = np.array([[x, y, 1], [x + w, y, 1], [x + w, y + h, 1], [x, y + h, 1]])
+    mapped = corners @ back.T
+    if (mapped[:, 2] <= 0).any():
+        return False
+    px, py = mapped[:, 0] / mapped[:, 2], mapped[:, 1] / mapped[:, 2]
+    return bool(px.max() < -1 or px.min() > qw or py.max() < -1 or py.min() > qh)
 
 
 def _project(homography: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -90,6 +90,11 @@ class Fingerprint:
     jpeg: "Callable[[], jpegcopy.Query | None] | None" = field(
         default=None, compare=False, repr=False
     )
+    # A query's only, never stored: its normalised grey at up to PHOTO_SIDE px, for
+    # the photo stage's last look (engine item 24), made on first use.
+    photo: "Callable[[], np.ndarray | None] | None" = field(
+        default=None, compare=False, repr=False
+    )
 
     def to_bytes(self) -> bytes:
         head = struct.pack("<HHI", self.width, self.height, len(self.vector))
@@ -258,6 +263,12 @@ SOURCE_PIXELS = "ipcenter_source_pixels"
 SOURCE_TABLE = "ipcenter_source_table"
 # A JPEG copy larger than this is not decoded whole a second time (engine item 23).
 SOURCE_MAX_PIXELS = 2048 * 2048
+# ... and how to decode it again at up to PHOTO_SIDE px, for the photo stage.
+SOURCE_PHOTO = "ipcenter_source_photo"
+# The photo stage rectifies a photo from its grey at this size (engine item 24): the
+# detail (DETAIL px) shows a repeat at half the registered detail's resolution or
+# less, and a photo's own pixels at 800 x 600 show it at 1.6-2.4 times it.
+PHOTO_SIDE = 1024
 
 
 def load_image(fp_or_path: str | os.PathLike | BinaryIO | bytes) -> Image.Image:
@@ -280,6 +291,8 @@ def load_image(fp_or_path: str | os.PathLike | BinaryIO | bytes) -> Image.Image:
         out.info[SOURCE_PIXELS] = None
     elif reduced != 1:
         out.info[SOURCE_PIXELS] = _decoder(fp_or_path)
+    if reduced != 1:
+        out.info[SOURCE_PHOTO] = _photo_decoder(fp_or_path)
     return out
 
 
@@ -298,6 +311,33 @@ def _decoder(source) -> Callable[[], np.ndarray | None]:
         return file_pixels(source)  # not turned by EXIF: load_image checked
 
     return decode
+
+
+def _photo_decoder(source) -> Callable[[], np.ndarray | None]:
+    """Decode the file again at PHOTO_SIDE px or a little more (draft), turned by its
+    EXIF orientation as the working image was."""
+
+    def decode() -> np.ndarray | None:
+        try:
+            if hasattr(source, "seek"):
+                source.seek(0)
+            with Image.open(source) as image:
+                image.draft("RGB", (PHOTO_SIDE, PHOTO_SIDE))
+                return np.asarray(_to_rgb(ImageOps.exif_transpose(image)))
+        except (OSError, ValueError):  # unreadable, closed, or gone
+            return None
+
+    return decode
+
+
+def photo_grey(rgb: np.ndarray) -> np.ndarray:
+    """The normalised grey (float32) of an image at up to PHOTO_SIDE px a side."""
+    h, w = rgb.shape[:2]
+    f = PHOTO_SIDE / max(h, w)
+    if f < 1:
+        size = (max(8, round(w * f)), max(8, round(h * f)))
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    return normalised_grey(np.ascontiguousarray(rgb)).astype(np.float32)
 
 
 def file_pixels(source: str | os.PathLike | BinaryIO) -> np.ndarray | None:
@@ -640,7 +680,21 @@ def _compute(image: Image.Image, *, query: bool) -> Fingerprint:
         width=w,
         height=h,
         jpeg=_jpeg_query(image) if query else None,
+        photo=_photo_query(image) if query else None,
     )
+
+
+def _photo_query(image: Image.Image) -> Callable[[], np.ndarray | None]:
+    """A query's finer grey maker (engine item 24): decoded again only where the
+    photo stage runs. An image not reduced at decoding is at hand already."""
+    decode = image.info.get(SOURCE_PHOTO)
+
+    @cache
+    def make() -> np.ndarray | None:
+        rgb = decode() if decode is not None else np.asarray(_to_rgb(image))
+        return None if rgb is None else photo_grey(rgb)
+
+    return make
 
 
 def _jpeg_query(image: Image.Image) -> Callable[[], jpegcopy.Query | None] | None:

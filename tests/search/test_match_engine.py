@@ -737,9 +737,9 @@ def test_the_quick_photo_alignment_confirms_the_photographed_texture():
 
 
 def test_the_photos_affine_is_refined_to_its_perspective(monkeypatch):
-    # Half a tile's affine lines this photo up only at the close corner's peak (its
-    # perspective bends the rest); the homography ECC finds over the whole photo
-    # lines up most of a tile, at a peak that counts alone.
+    # Half a tile's affine does not line this photo up (its perspective bends the
+    # rest); the homography ECC finds over the whole photo lines up most of a tile,
+    # at a peak that counts alone.
     texture = suite.synthetic_texture(41)
     photo = suite.market_photo(texture, np.random.default_rng(41))
     query = fp.compute_query(Image.fromarray(np.ascontiguousarray(photo)))
@@ -748,7 +748,7 @@ def test_the_photos_affine_is_refined_to_its_perspective(monkeypatch):
     monkeypatch.setattr(engine, "_homography_alignment", lambda *a: engine._Alignment())
     affine = engine.photo_alignment(query, original, quick=True)
     assert affine.z < engine.DETAIL_Z <= refined.z
-    assert refined.value > affine.value > engine.DETAIL_AT_THRESHOLD
+    assert refined.value > engine.DETAIL_AT_THRESHOLD > affine.value
     assert affine.coverage == pytest.approx(0.25, abs=0.02)
     assert refined.coverage > 0.5
 
@@ -764,7 +764,7 @@ def test_only_a_map_whose_peak_could_count_is_refined(monkeypatch):
 
     monkeypatch.setattr(engine, "_homography_alignment", spy)
     assert engine.photo_alignment(query, other, quick=True).value == 0.0
-    assert refined == []  # an unrelated design peaks under DETAIL_Z_CLOSE
+    assert refined == []  # an unrelated design peaks under PHOTO_ECC_GATE
     assert engine.photo_alignment(query, original, quick=True).value > 0.3
     assert len(refined) == 1
 
@@ -836,6 +836,126 @@ def test_the_refinement_aligns_the_photos_repeats_averaged(monkeypatch):
     one = engine._homography_alignment(*args, (0, 0))
     assert one.z < engine.DETAIL_Z <= folded.z
     assert folded.value > one.value > engine.DETAIL_AT_THRESHOLD
+
+
+def test_a_query_keeps_a_finer_grey_for_the_photo_stage_made_only_when_asked():
+    # A phone photo is decoded reduced (draft) for the fingerprint; the photo stage
+    # asks for its grey at up to PHOTO_SIDE px, decoded again from the upload's start.
+    photo = cv2.resize(
+        suite.market_photo(suite.synthetic_texture(2), np.random.default_rng(2)),
+        (2000, 1500),
+        interpolation=cv2.INTER_CUBIC,
+    )
+    data = io.BytesIO()
+    Image.fromarray(photo).save(data, "JPEG", quality=90)
+    upload = io.BytesIO(data.getvalue())
+    image = fp.load_image(upload)
+    assert max(image.size) == 1000  # draft() decoded it at half size
+    query = fp.compute_query(image)
+    upload.read()  # read on by someone else meanwhile
+    grey = query.photo()
+    assert grey.shape == (768, 1024) and grey.dtype == np.float32
+    assert query.photo() is grey  # made once
+    # The same picture as the detail: reduced to its size, the two agree.
+    detail = query.detail().grey
+    small = cv2.resize(grey, detail.shape[::-1], interpolation=cv2.INTER_AREA)
+    assert _correlation(small, detail) > 0.9
+    # The registry's fingerprints carry none, and the bytes never do.
+    assert fp.compute(fp.load_image(io.BytesIO(data.getvalue()))).photo is None
+    assert fp.Fingerprint.from_bytes(query.to_bytes()).photo is None
+
+
+def test_a_photo_turned_by_its_exif_orientation_gives_its_finer_grey_turned_alike():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned a quarter
+    data = io.BytesIO()
+    photo = suite.market_photo(suite.synthetic_texture(2), np.random.default_rng(2))
+    Image.fromarray(cv2.resize(photo, (1600, 1200))).save(
+        data, "JPEG", quality=90, exif=exif
+    )
+    query = fp.compute_query(fp.load_image(io.BytesIO(data.getvalue())))
+    grey, detail = query.photo(), query.detail().grey
+    assert grey.shape == (1024, 768) and detail.shape[0] > detail.shape[1]
+    small = cv2.resize(grey, detail.shape[::-1], interpolation=cv2.INTER_AREA)
+    assert _correlation(small, detail) > 0.9
+
+
+def test_without_its_finer_grey_the_photo_stage_aligns_on_the_detail():
+    # An upload closed before the photo stage asks: the grey is None, and the stage
+    # works on the detail as before item 24.
+    query, original, other = _fingerprints_of_a_photographed_texture()
+    closed = replace(query, photo=lambda: None)
+    assert engine._FineGrey.of(closed, closed.detail()) is None
+    assert engine.photo_alignment(closed, original, quick=True) == (
+        engine.photo_alignment(replace(query, photo=None), original, quick=True)
+    )
+    assert engine.photo_alignment(closed, original, quick=True).value > 0.3
+    assert engine.photo_alignment(closed, other, quick=True).value == 0.0
+
+
+def test_the_fine_grey_is_sampled_as_the_mean_over_each_frame_pixel():
+    # A frame px spanning 3 x 3 fine px is their mean (what INTER_AREA gives), not
+    # one sample of them: the fine grain would otherwise fold into the frame.
+    rng = np.random.default_rng(4)
+    grey = rng.normal(size=(192 * 3, 256 * 3)).astype(np.float32)
+    fine = engine._FineGrey(
+        grey, np.diag([3.0, 3.0, 1.0]) + [[0, 0, 1], [0, 0, 1], [0, 0, 0]]
+    )
+    sampled = fine.sampled(np.eye(3), (0.0, 0.0), (256, 192))
+    area = cv2.resize(grey, (256, 192), interpolation=cv2.INTER_AREA)
+    assert sampled.shape == (192, 256)
+    assert np.abs(sampled - area).max() < 1e-4
+    # From the detail's px to the fine's: pixel centres line up.
+    again = engine._FineGrey.of(
+        replace(
+            fp.compute_query(Image.fromarray(np.zeros((60, 80, 3), np.uint8))),
+            photo=lambda: grey[:180, :240],
+        ),
+        fp.Detail(np.zeros((60, 80), np.float32), 1.0, 1.0),
+    )
+    assert np.allclose(again.from_detail, [[3, 0, 1], [0, 3, 1], [0, 0, 1]])
+
+
+def test_the_fold_is_made_at_the_candidates_working_grid_and_reduced_alike():
+    # A registered tile of 320 px has a 256 px detail, its working image reduced
+    # (INTER_AREA). A photo of its repeats, folded at that working grid and reduced
+    # the same way, is the registered detail again; sampled at the detail's own grid,
+    # it is only near it (the two reductions weigh the pixels differently).
+    tile = faint_texture(8, 320, 3.0)
+    registered = compute(tile)
+    assert (registered.width, registered.height) == (320, 320)
+    detail = registered.detail().grey
+    assert detail.shape == (256, 256)
+    # The photo: the 3 x 3 tiling's normalised grey, one fine px a working px.
+    photo = fp.normalised_grey(np.tile(tile, (3, 3, 1))).astype(np.float32)[
+        250:850, 300:1100
+    ]
+    from_detail = np.array([[3.125, 0, 1.0625], [0, 3.125, 1.0625], [0, 0, 1]])
+    fine = engine._FineGrey(photo, from_detail)
+    r = 320 / 256
+    detail_to_work = np.array([[r, 0, (r - 1) / 2], [0, r, (r - 1) / 2], [0, 0, 1]])
+    # back: the 5 x 5 tiling's detail px -> its working px -> the photo's px (the
+    # photo starts 320 + (300, 250) working px into it) -> the photo's detail px
+    to_photo = np.array([[1, 0, -620.0], [0, 1, -570.0], [0, 0, 1]])
+    back = np.linalg.inv(from_detail) @ to_photo @ detail_to_work
+    blank = np.zeros((192, 256), np.float32)
+    at_work = engine._folded(blank, back, 256, 256, fine, (320, 320))
+    at_detail = engine._folded(blank, back, 256, 256, fine)
+    assert at_work.shape == at_detail.shape == (256, 256)
+    assert _correlation(at_work, detail) > 0.999
+    assert _correlation(at_detail, detail) < _correlation(at_work, detail) - 0.005
+
+
+def test_a_repeat_mapped_wholly_beside_the_photo_is_not_sampled():
+    back = np.array([[0.5, 0, -100.0], [0, 0.5, -50.0], [0, 0, 1]])
+    assert not engine._beside(back, 200, 100, 80, 64, 256, 192)  # inside
+    assert not engine._beside(back, 150, 50, 80, 64, 256, 192)  # over the edge
+    assert engine._beside(back, 1000, 100, 80, 64, 256, 192)  # to the right
+    assert engine._beside(back, 200, -400, 80, 64, 256, 192)  # above
+    # A corner beyond the horizon: no box to trust, so it is sampled.
+    tilted = back.copy()
+    tilted[2] = [0.0, -0.01, 1.0]
+    assert not engine._beside(tilted, 200, 150, 80, 64, 256, 192)
 
 
 def test_a_homography_far_from_its_start_is_not_trusted():
