@@ -181,10 +181,10 @@ PHOTO_NULL_Z = 5.0
 # refined pair.
 PHOTO_ECC_ITERATIONS = 60
 # Since engine item 24 a map is refined from a peak of PHOTO_ECC_GATE: sampled from
-# the fine grey, refined maps at 5-8 pass where the detail's did not (docs/
-# benchmarks.md row 82: +4 registered market photos against the gate at
-# DETAIL_Z_CLOSE, no distractor flagged; ~+0.3 s of CPU a photo search nothing
-# matched, as unrelated designs peak at ~5 too).
+# the fine grey, refined maps from peaks of 5-8 pass where the detail's did not
+# (docs/benchmarks.md row 81: +4 registered market photos against the gate at
+# DETAIL_Z_CLOSE, no distractor flagged; row 84: ~+0.3 s of CPU a photo search
+# nothing matched, as unrelated designs peak at ~5 too).
 PHOTO_ECC_GATE = 5.0
 PHOTO_ECC_SMOOTHING = 3
 PHOTO_ECC_SCALE = 2.0  # area ratio either way from the affine's before it is doubted
@@ -1461,14 +1461,6 @@ def photo_alignment(
     # grey (engine item 24), where the query has one.
     fine = _FineGrey.of(query, q)
 
-    def window_of(affine: np.ndarray) -> np.ndarray:
-        if fine is None:
-            return _photo_window(q.grey, affine, centre, shape)
-        at = np.eye(3)
-        at[:2, :2] = affine
-        at[:2, 2] = centre - affine @ np.array([shape[1] // 2 / 2, shape[0] // 2 / 2])
-        return fine.sampled(at, (0.0, 0.0), (shape[1] // 2, shape[0] // 2))
-
     def peak(p: tuple, at_half: bool) -> float:
         if at_half:
             return half.peak(
@@ -1518,7 +1510,13 @@ def photo_alignment(
     # The window's pixel x is the query's affine @ x + offset, and the candidate's
     # x - shift: together, the map the homography starts from.
     offset = centre - affine @ np.array([shape[1] // 2 / 2, shape[0] // 2 / 2])
-    prepared = _prepare_query(window_of(affine), 1.0, 1.0, shape)
+    if fine is None:
+        window = _photo_window(q.grey, affine, centre, shape)
+    else:
+        to_query = np.eye(3)
+        to_query[:2, :2], to_query[:2, 2] = affine, offset
+        window = fine.sampled(to_query, (0.0, 0.0), (shape[1] // 2, shape[0] // 2))
+    prepared = _prepare_query(window, 1.0, 1.0, shape)
     if prepared is None:
         return _Alignment()
     target = _CandidateDetail(c.grey)
@@ -1679,8 +1677,10 @@ def _folded(
     """Every repeat of the w x h tile the photo shows, sampled back through `back`
     (the 5 x 5 tiling's px to the photo's) and averaged into one tile; None where
     the repeats cover less than PHOTO_FOLD_COVERAGE of it between them. From the
-    `fine` grey where there is one: a px at the photo's edge then counts for the
-    share of its samples inside."""
+    `fine` grey where there is one (a px at the photo's edge then counts for the
+    share of its samples inside), at the candidate's working grid `work` where that
+    is finer than its detail, then reduced to the detail as the registered one was
+    (docs/benchmarks.md row 83)."""
     out_w, out_h = w, h
     to_tile = np.eye(3)
     if fine is not None and work is not None and work[0] > w:

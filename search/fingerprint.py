@@ -691,7 +691,14 @@ def _photo_query(image: Image.Image) -> Callable[[], np.ndarray | None]:
 
     @cache
     def make() -> np.ndarray | None:
-        rgb = decode() if decode is not None else np.asarray(_to_rgb(image))
+        if decode is not None:
+            rgb = decode()
+        else:
+            # An evidence photo may be 50 MP: reduced by whole factors first (cheap,
+            # no full-size float copy), photo_grey does the rest.
+            whole = _to_rgb(image)
+            factor = max(whole.size) // PHOTO_SIDE
+            rgb = np.asarray(whole.reduce(factor) if factor > 1 else whole)
         return None if rgb is None else photo_grey(rgb)
 
     return make

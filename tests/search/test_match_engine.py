@@ -865,6 +865,24 @@ def test_a_query_keeps_a_finer_grey_for_the_photo_stage_made_only_when_asked():
     assert fp.Fingerprint.from_bytes(query.to_bytes()).photo is None
 
 
+@pytest.mark.parametrize("mode", ["RGB", "P"])
+def test_a_large_picture_at_hand_gives_its_finer_grey_reduced(mode):
+    # An evidence photo is opened whole (no draft): its finer grey is reduced from it.
+    photo = cv2.resize(
+        suite.market_photo(suite.synthetic_texture(2), np.random.default_rng(2)),
+        (2600, 1950),
+    )
+    image = Image.fromarray(photo)
+    if mode == "P":
+        image = image.convert("P")
+    query = fp.compute_query(image)
+    grey = query.photo()
+    assert grey.shape == (768, 1024)
+    detail = query.detail().grey
+    small = cv2.resize(grey, detail.shape[::-1], interpolation=cv2.INTER_AREA)
+    assert _correlation(small, detail) > 0.9
+
+
 def test_a_photo_turned_by_its_exif_orientation_gives_its_finer_grey_turned_alike():
     exif = Image.Exif()
     exif[0x0112] = 6  # shown turned a quarter
