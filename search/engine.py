@@ -1532,11 +1532,15 @@ def photo_alignment(
 
 class _FineGrey:
     """A query's grey at up to fp.PHOTO_SIDE px (engine item 24), and the map from its
-    detail's px to its own."""
+    detail's px to its own; `most`: the most samples a side one frame px is the mean
+    of (1: a plain resampling, as of the detail itself)."""
 
-    def __init__(self, grey: np.ndarray, from_detail: np.ndarray):
+    def __init__(
+        self, grey: np.ndarray, from_detail: np.ndarray, most: int = PHOTO_SUPERSAMPLE
+    ):
         self.grey = grey
         self.from_detail = from_detail
+        self.most = most
 
     @staticmethod
     def of(query: Fingerprint, detail: fp.Detail) -> "_FineGrey | None":
@@ -1547,9 +1551,7 @@ class _FineGrey:
         ry = grey.shape[0] / detail.grey.shape[0]
         if min(rx, ry) < PHOTO_FINE:
             return None
-        # pixel centres: a detail px (x + 0.5) / w of the way across is the fine one's
-        scale = np.array([[rx, 0, (rx - 1) / 2], [0, ry, (ry - 1) / 2], [0, 0, 1.0]])
-        return _FineGrey(grey, scale)
+        return _FineGrey(grey, _rescaled(rx, ry))
 
     def sampled(
         self,
@@ -1557,30 +1559,46 @@ class _FineGrey:
         origin: tuple[float, float],
         size: tuple[int, int],
         border: int = cv2.BORDER_REFLECT,
-        grey: np.ndarray | None = None,
     ) -> np.ndarray:
         """Frame px origin + (x, y), x < size[0], y < size[1], through `back` (frame px
-        -> detail px, 3 x 3) from the fine grey (or `grey`, of its size): each the mean
-        of k x k samples, k the fine px one frame px spans (at most PHOTO_SUPERSAMPLE),
-        so that nothing finer than a frame px folds into it."""
+        -> detail px, 3 x 3) from the grey: each the mean of k x k samples, k the fine
+        px one frame px spans (at most `most`), so that nothing finer than a frame px
+        folds into it."""
+        return self.at(self.points(back, origin, size), size, self.grey, border)
+
+    def points(
+        self, back: np.ndarray, origin: tuple[float, float], size: tuple[int, int]
+    ) -> np.ndarray:
+        """Where sampled() looks in the grey: (h k, w k, 2) float32."""
         to_fine = self.from_detail @ back
         w, h = size
         centre = np.array([origin[0] + w / 2, origin[1] + h / 2])
         ends = _project(to_fine, np.stack([centre, centre + (1, 0), centre + (0, 1)]))
         span = max(np.linalg.norm(ends[1] - ends[0]), np.linalg.norm(ends[2] - ends[0]))
-        k = int(np.clip(np.ceil(span - 0.05), 1, PHOTO_SUPERSAMPLE))
+        k = int(np.clip(np.ceil(span - 0.05), 1, self.most))
         bx, by = np.meshgrid(
             origin[0] + (np.arange(w * k) + 0.5) / k - 0.5,
             origin[1] + (np.arange(h * k) + 0.5) / k - 0.5,
         )
-        points = _project(to_fine, np.stack([bx, by], -1)).astype(np.float32)
-        source = self.grey if grey is None else grey
+        return _project(to_fine, np.stack([bx, by], -1)).astype(np.float32)
+
+    @staticmethod
+    def at(
+        points: np.ndarray, size: tuple[int, int], grey: np.ndarray, border: int
+    ) -> np.ndarray:
+        """`grey` sampled at points() made for `size`, each k x k block's mean."""
         out = cv2.remap(
-            source, points[..., 0], points[..., 1], cv2.INTER_LINEAR, borderMode=border
+            grey, points[..., 0], points[..., 1], cv2.INTER_LINEAR, borderMode=border
         )
-        if k > 1:
-            out = cv2.resize(out, (w, h), interpolation=cv2.INTER_AREA)
+        if points.shape[1] > size[0]:
+            out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
         return out
+
+
+def _rescaled(rx: float, ry: float) -> np.ndarray:
+    """px of a grid -> px of the same picture rx x ry as fine, pixel centres kept (a
+    px (x + 0.5) / w of the way across is the other's)."""
+    return np.array([[rx, 0, (rx - 1) / 2], [0, ry, (ry - 1) / 2], [0, 0, 1.0]])
 
 
 def _homography_alignment(
@@ -1641,22 +1659,11 @@ def _homography_alignment(
     else:
         return _Alignment()
     bw, bh = int(w * f), int(h * f)
-    if fine is None:
-        bx, by = np.meshgrid(
-            middle[0] - bw / 2 + np.arange(bw), middle[1] - bh / 2 + np.arange(bh)
-        )
-        points = _project(back, np.stack([bx, by], -1)).astype(np.float32)
-        rectified = cv2.remap(
-            grey,
-            points[..., 0],
-            points[..., 1],
-            cv2.INTER_LINEAR,
-            borderMode=cv2.BORDER_REFLECT,
-        )
-    else:
-        rectified = fine.sampled(
-            back, (middle[0] - bw / 2, middle[1] - bh / 2), (bw, bh)
-        )
+    # Without a fine grey, the detail itself, resampled plainly (most=1).
+    sampler = fine or _FineGrey(grey, np.eye(3), most=1)
+    rectified = sampler.sampled(
+        back, (middle[0] - bw / 2, middle[1] - bh / 2), (bw, bh)
+    )
     prepared = _prepare_query(rectified, 1.0, 1.0, (h, w))
     one = _Alignment() if prepared is None else _align(prepared, candidate)
     folded = _folded(grey, back, w, h, fine, work)
@@ -1682,13 +1689,10 @@ def _folded(
     is finer than its detail, then reduced to the detail as the registered one was
     (docs/benchmarks.md row 83)."""
     out_w, out_h = w, h
-    to_tile = np.eye(3)
     if fine is not None and work is not None and work[0] > w:
         # The registered detail is its working image reduced (INTER_AREA); the fold
         # is made at that working grid and reduced alike.
-        rx, ry = w / work[0], h / work[1]
-        to_tile = np.array([[rx, 0, (rx - 1) / 2], [0, ry, (ry - 1) / 2], [0, 0, 1.0]])
-        back = back @ to_tile
+        back = back @ _rescaled(w / work[0], h / work[1])
         w, h = work
     total = np.zeros((h, w), np.float32)
     count = np.zeros((h, w), np.float32)
@@ -1701,15 +1705,12 @@ def _folded(
             if _beside(back, col * w, row * h, w, h, qw, qh):
                 continue
             if fine is not None:
-                inside = fine.sampled(
-                    back, (col * w, row * h), (w, h), cv2.BORDER_CONSTANT, ones
-                )
+                points = fine.points(back, (col * w, row * h), (w, h))
+                inside = fine.at(points, (w, h), ones, cv2.BORDER_CONSTANT)
                 if inside.mean() < PHOTO_FOLD_SLIVER:
                     continue
                 # zero outside, so the mean of the samples is the sum inside
-                total += fine.sampled(
-                    back, (col * w, row * h), (w, h), cv2.BORDER_CONSTANT
-                )
+                total += fine.at(points, (w, h), fine.grey, cv2.BORDER_CONSTANT)
                 count += inside
                 continue
             tiling = np.stack([bx + col * w, by + row * h], -1)

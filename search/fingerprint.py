@@ -290,44 +290,42 @@ def load_image(fp_or_path: str | os.PathLike | BinaryIO | bytes) -> Image.Image:
     if turned:
         out.info[SOURCE_PIXELS] = None
     elif reduced != 1:
-        out.info[SOURCE_PIXELS] = _decoder(fp_or_path)
+        # not turned by EXIF, which the check above made sure of
+        out.info[SOURCE_PIXELS] = _decoder(fp_or_path, file_pixels)
     if reduced != 1:
-        out.info[SOURCE_PHOTO] = _photo_decoder(fp_or_path)
+        out.info[SOURCE_PHOTO] = _decoder(fp_or_path, photo_pixels)
     return out
 
 
 _ORIENTATION = 0x0112  # EXIF
 
 
-def _decoder(source) -> Callable[[], np.ndarray | None]:
-    """Decode the file again at its own size, when (and only if) asked."""
-
-    def decode() -> np.ndarray | None:
-        try:
-            if hasattr(source, "seek"):
-                source.seek(0)  # as Image.open reads it: from the start
-        except ValueError:  # the upload was closed meanwhile
-            return None
-        return file_pixels(source)  # not turned by EXIF: load_image checked
-
-    return decode
-
-
-def _photo_decoder(source) -> Callable[[], np.ndarray | None]:
-    """Decode the file again at PHOTO_SIDE px or a little more (draft), turned by its
-    EXIF orientation as the working image was."""
+def _decoder(
+    source, read: Callable[[object], np.ndarray | None]
+) -> Callable[[], np.ndarray | None]:
+    """Read the file again (`read`: file_pixels, photo_pixels), when (and only if)
+    asked, from its start as Image.open reads it."""
 
     def decode() -> np.ndarray | None:
         try:
             if hasattr(source, "seek"):
                 source.seek(0)
-            with Image.open(source) as image:
-                image.draft("RGB", (PHOTO_SIDE, PHOTO_SIDE))
-                return np.asarray(_to_rgb(ImageOps.exif_transpose(image)))
-        except (OSError, ValueError):  # unreadable, closed, or gone
+        except ValueError:  # the upload was closed meanwhile
             return None
+        return read(source)
 
     return decode
+
+
+def photo_pixels(source: str | os.PathLike | BinaryIO) -> np.ndarray | None:
+    """An image's pixels at PHOTO_SIDE px or a little more (draft), turned by its EXIF
+    orientation as the working image was; None for one that cannot be read."""
+    try:
+        with Image.open(source) as image:
+            image.draft("RGB", (PHOTO_SIDE, PHOTO_SIDE))
+            return np.asarray(_to_rgb(ImageOps.exif_transpose(image)))
+    except (OSError, ValueError):  # unreadable, closed, or gone
+        return None
 
 
 def photo_grey(rgb: np.ndarray) -> np.ndarray:

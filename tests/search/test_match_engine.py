@@ -898,6 +898,20 @@ def test_a_photo_turned_by_its_exif_orientation_gives_its_finer_grey_turned_alik
     assert _correlation(small, detail) > 0.9
 
 
+def test_an_upload_closed_or_unreadable_gives_no_finer_grey_and_no_error():
+    photo = cv2.resize(
+        suite.market_photo(suite.synthetic_texture(2), np.random.default_rng(2)),
+        (2000, 1500),
+    )
+    data = io.BytesIO()
+    Image.fromarray(photo).save(data, "JPEG", quality=90)
+    upload = io.BytesIO(data.getvalue())
+    query = fp.compute_query(fp.load_image(upload))
+    upload.close()  # before the photo stage asks
+    assert query.photo() is None
+    assert fp.photo_pixels(io.BytesIO(b"not an image")) is None
+
+
 def test_without_its_finer_grey_the_photo_stage_aligns_on_the_detail():
     # An upload closed before the photo stage asks: the grey is None, and the stage
     # works on the detail as before item 24.
