@@ -171,6 +171,10 @@ PHOTO_POOL = 20
 # An unrelated design's best whitened peak over the photo search's maps: median 5.3
 # (the designs aligned beside the 54 originals item 18 found in row 58's run).
 PHOTO_NULL_Z = 5.0
+# How far a photo pass's peak must stand over the other aligned designs' (item 18's
+# PHASE_RATIO, 2.5, until item 25): the finer search raises an original's peak more
+# than an unrelated design's (docs/benchmarks.md row 86).
+PHOTO_STAND_OUT = 2.0
 # The best affine of half a tile, refined to a homography over the whole photo by
 # OpenCV's ECC against the tiled candidate, then a whole tile rectified (a photo is a
 # perspective: the half tile's affine is right only near the centre). Only a map whose
@@ -207,6 +211,9 @@ PHOTO_FOLD_COVERAGE = 0.5
 # maps are rarely that exact, +6 registered market photos.
 PHOTO_FINE = 1.25
 PHOTO_SUPERSAMPLE = 4
+# The map search's windows (item 25) average at most 2 x 2 fine px a px: as sure as
+# 4 x 4 and cheaper, for the many windows a search samples (row 86).
+PHOTO_SEARCH_SUPERSAMPLE = 2
 DETAIL_MIN_SIDE = 32  # a query smaller than this at the candidate's scale says little
 CROPPED_COVERAGE = 0.8  # a copy showing less of the tile than this is named cropped
 # Keypoint geometry at a scale beyond this factor either way is not taken as a copy:
@@ -1275,11 +1282,12 @@ def _photographed(
     for key, alignment in aligned.items():
         # Lattices line up with other lattices under some map of the grid, as with
         # item 10's whitened peak: a pass counts only where its peak stands
-        # PHASE_RATIO times over every other aligned design's (or the usual best peak
-        # of an unrelated design, PHOTO_NULL_Z, when there is none).
+        # PHOTO_STAND_OUT times over every other aligned design's (or the usual best
+        # peak of an unrelated design, PHOTO_NULL_Z, when there is none).
         rivals = [a.z for k, a in aligned.items() if k != key] + [PHOTO_NULL_Z]
-        if alignment.value <= DETAIL_AT_THRESHOLD or alignment.z < PHASE_RATIO * max(
-            rivals
+        if (
+            alignment.value <= DETAIL_AT_THRESHOLD
+            or alignment.z < PHOTO_STAND_OUT * max(rivals)
         ):
             continue
         score = round(score_from_detail(alignment.value), 4)
@@ -1457,14 +1465,34 @@ def photo_alignment(
         ]
     )
 
-    # The maps are searched on the detail; the one chosen is looked at in the fine
-    # grey (engine item 24), where the query has one.
+    # The coarse maps are searched on the detail. Where the query has a fine grey
+    # (engine item 24), the finer steps sample their windows from it (item 25: a
+    # photo's repeat spans 128-197 detail px against the candidate's 256, so the
+    # detail's window is an enlargement), and so does the map chosen.
     fine = _FineGrey.of(query, q)
+    searching = (
+        None
+        if fine is None
+        else _FineGrey(fine.grey, fine.from_detail, PHOTO_SEARCH_SUPERSAMPLE)
+    )
+    window_size = (shape[1] // 2, shape[0] // 2)
+
+    def to_query(affine: np.ndarray) -> np.ndarray:
+        # The window's px x is the query's affine @ x + offset: its centre on the
+        # query's.
+        m = np.eye(3)
+        m[:2, :2] = affine
+        m[:2, 2] = centre - affine @ (np.array(window_size) / 2)
+        return m
 
     def peak(p: tuple, at_half: bool) -> float:
         if at_half:
             return half.peak(
                 _photo_window(q.grey, 2 * _photo_affine(p), centre, half.shape)
+            )
+        if searching is not None:
+            return full.peak(
+                searching.sampled(to_query(_photo_affine(p)), (0.0, 0.0), window_size)
             )
         return full.peak(_photo_window(q.grey, _photo_affine(p), centre, shape))
 
@@ -1494,6 +1522,9 @@ def photo_alignment(
             key=lambda t: t[0],
         )
         best = _descend(peak, *best, steps / 8, False, 2)
+        # A sixteenth of a grid step more: ECC's reach from the map is a fraction of
+        # a step on faint textures (docs/benchmarks.md rows 82, 86).
+        best = _descend(peak, *best, steps / 16, False, 2)
     else:
         coarse = heapq.nlargest(
             PHOTO_REFINE,
@@ -1507,15 +1538,14 @@ def photo_alignment(
         )
         best = max((peak(p, False), p) for p in _around(best[1], steps / 6))
     affine = _photo_affine(best[1])
-    # The window's pixel x is the query's affine @ x + offset, and the candidate's
-    # x - shift: together, the map the homography starts from.
-    offset = centre - affine @ np.array([shape[1] // 2 / 2, shape[0] // 2 / 2])
+    # The window's map and the candidate's x - shift: together, the map the
+    # homography starts from.
+    chosen = to_query(affine)
+    offset = chosen[:2, 2]
     if fine is None:
         window = _photo_window(q.grey, affine, centre, shape)
     else:
-        to_query = np.eye(3)
-        to_query[:2, :2], to_query[:2, 2] = affine, offset
-        window = fine.sampled(to_query, (0.0, 0.0), (shape[1] // 2, shape[0] // 2))
+        window = fine.sampled(chosen, (0.0, 0.0), window_size)
     prepared = _prepare_query(window, 1.0, 1.0, shape)
     if prepared is None:
         return _Alignment()
@@ -1559,38 +1589,36 @@ class _FineGrey:
         origin: tuple[float, float],
         size: tuple[int, int],
         border: int = cv2.BORDER_REFLECT,
+        grey: np.ndarray | None = None,
     ) -> np.ndarray:
         """Frame px origin + (x, y), x < size[0], y < size[1], through `back` (frame px
-        -> detail px, 3 x 3) from the grey: each the mean of k x k samples, k the fine
-        px one frame px spans (at most `most`), so that nothing finer than a frame px
-        folds into it."""
-        return self.at(self.points(back, origin, size), size, self.grey, border)
-
-    def points(
-        self, back: np.ndarray, origin: tuple[float, float], size: tuple[int, int]
-    ) -> np.ndarray:
-        """Where sampled() looks in the grey: (h k, w k, 2) float32."""
+        -> detail px, 3 x 3) from the grey (or from `grey`, an image of its size): each
+        the mean of k x k samples, k the fine px one frame px spans (at most `most`),
+        so that nothing finer than a frame px folds into it."""
+        grey = self.grey if grey is None else grey
         to_fine = self.from_detail @ back
         w, h = size
         centre = np.array([origin[0] + w / 2, origin[1] + h / 2])
         ends = _project(to_fine, np.stack([centre, centre + (1, 0), centre + (0, 1)]))
         span = max(np.linalg.norm(ends[1] - ends[0]), np.linalg.norm(ends[2] - ends[0]))
         k = int(np.clip(np.ceil(span - 0.05), 1, self.most))
-        bx, by = np.meshgrid(
-            origin[0] + (np.arange(w * k) + 0.5) / k - 0.5,
-            origin[1] + (np.arange(h * k) + 0.5) / k - 0.5,
+        # Sample px (u, v) of the k-times grid is frame px origin + (u + 0.5) / k - 0.5;
+        # OpenCV maps every sample through the one matrix (no grid of points in numpy).
+        supersample = np.array(
+            [
+                [1 / k, 0, origin[0] + 0.5 / k - 0.5],
+                [0, 1 / k, origin[1] + 0.5 / k - 0.5],
+                [0, 0, 1.0],
+            ]
         )
-        return _project(to_fine, np.stack([bx, by], -1)).astype(np.float32)
-
-    @staticmethod
-    def at(
-        points: np.ndarray, size: tuple[int, int], grey: np.ndarray, border: int
-    ) -> np.ndarray:
-        """`grey` sampled at points() made for `size`, each k x k block's mean."""
-        out = cv2.remap(
-            grey, points[..., 0], points[..., 1], cv2.INTER_LINEAR, borderMode=border
+        out = cv2.warpPerspective(
+            grey,
+            to_fine @ supersample,
+            (w * k, h * k),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderMode=border,
         )
-        if points.shape[1] > size[0]:
+        if k > 1:
             out = cv2.resize(out, size, interpolation=cv2.INTER_AREA)
         return out
 
@@ -1705,12 +1733,12 @@ def _folded(
             if _beside(back, col * w, row * h, w, h, qw, qh):
                 continue
             if fine is not None:
-                points = fine.points(back, (col * w, row * h), (w, h))
-                inside = fine.at(points, (w, h), ones, cv2.BORDER_CONSTANT)
+                at = (col * w, row * h)
+                inside = fine.sampled(back, at, (w, h), cv2.BORDER_CONSTANT, ones)
                 if inside.mean() < PHOTO_FOLD_SLIVER:
                     continue
                 # zero outside, so the mean of the samples is the sum inside
-                total += fine.at(points, (w, h), fine.grey, cv2.BORDER_CONSTANT)
+                total += fine.sampled(back, at, (w, h), cv2.BORDER_CONSTANT)
                 count += inside
                 continue
             tiling = np.stack([bx + col * w, by + row * h], -1)
