@@ -205,7 +205,8 @@ PHOTO_FOLD_COVERAGE = 0.5
 # query's finer grey (fp.PHOTO_SIDE px, engine item 24) where it is at least
 # PHOTO_FINE times the detail's size, each candidate px the mean of up to
 # PHOTO_SUPERSAMPLE^2 samples; the fold at the candidate's working grid, then reduced
-# as its detail was. The maps are still found on the detail. Lab (docs/benchmarks.md
+# as its detail was. The coarse maps are still found on the detail (the finer steps
+# on the fine grey since item 25, PHOTO_SEARCH_SUPERSAMPLE). Lab (docs/benchmarks.md
 # rows 80-83): at the generator's own perspective the originals pass 0.850 -> 0.897
 # (one tile) and 0.798 -> 0.930 (folded) of the market photos; in the engine, whose
 # maps are rarely that exact, +6 registered market photos.

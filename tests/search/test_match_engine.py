@@ -953,6 +953,62 @@ def test_the_fine_grey_is_sampled_as_the_mean_over_each_frame_pixel():
     assert np.allclose(again.from_detail, [[3, 0, 1], [0, 3, 1], [0, 0, 1]])
 
 
+def test_the_fine_grey_is_sampled_through_a_perspective_at_each_frame_pixel():
+    # Through a homography, frame px (x, y) is the fine grey at from_detail @ back @
+    # (x, y): what projecting every px and remapping gives (item 24's way), one
+    # matrix for OpenCV instead of a grid of points.
+    rng = np.random.default_rng(7)
+    grey = cv2.GaussianBlur(rng.normal(size=(600, 800)).astype(np.float32), (0, 0), 3)
+    grey /= grey.std()
+    from_detail = engine._rescaled(3.0, 3.0)
+    back = np.array([[0.9, 0.1, 20.0], [-0.05, 1.1, 12.0], [2e-4, -1e-4, 1.0]])
+    sampled = engine._FineGrey(grey, from_detail, most=1).sampled(
+        back, (4.0, 6.0), (96, 64)
+    )
+    bx, by = np.meshgrid(4.0 + np.arange(96), 6.0 + np.arange(64))
+    points = engine._project(from_detail @ back, np.stack([bx, by], -1))
+    expected = cv2.remap(
+        grey,
+        points[..., 0].astype(np.float32),
+        points[..., 1].astype(np.float32),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REFLECT,
+    )
+    assert sampled.shape == (64, 96)
+    # Both interpolate at OpenCV's 1/32 px steps, rounded apart at most one step.
+    assert np.abs(sampled - expected).max() < 0.01
+    # Another image of the grey's size (the fold's coverage) through the same map.
+    ones = np.ones_like(grey)
+    inside = engine._FineGrey(grey, from_detail, most=1).sampled(
+        back, (-40.0, 6.0), (96, 64), cv2.BORDER_CONSTANT, ones
+    )
+    assert inside.min() == 0.0 and inside.max() == 1.0
+
+
+def test_the_photo_search_samples_its_finer_windows_from_the_fine_grey(monkeypatch):
+    # Item 25: the finer steps of the map search look at the photo's own pixels (at
+    # most PHOTO_SEARCH_SUPERSAMPLE^2 a px), and the map chosen at up to
+    # PHOTO_SUPERSAMPLE^2; a query without a fine grey is searched on its detail.
+    query, original, _other = _fingerprints_of_a_photographed_texture()
+    most = []
+    real = engine._FineGrey.sampled
+
+    def spy(self, *args, **kwargs):
+        most.append(self.most)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(engine._FineGrey, "sampled", spy)
+    monkeypatch.setattr(engine, "_homography_alignment", lambda *a: engine._Alignment())
+    engine.photo_alignment(query, original, quick=True)
+    searched = most.count(engine.PHOTO_SEARCH_SUPERSAMPLE)
+    assert searched > 20  # every window of the finer descents
+    assert most[searched:] == [engine.PHOTO_SUPERSAMPLE]  # then the chosen map's
+    most.clear()
+    coarse = replace(query, photo=None)
+    engine.photo_alignment(coarse, original, quick=True)
+    assert most == []
+
+
 def test_the_fold_is_made_at_the_candidates_working_grid_and_reduced_alike():
     # A registered tile of 320 px has a 256 px detail, its working image reduced
     # (INTER_AREA). A photo of its repeats, folded at that working grid and reduced
