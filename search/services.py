@@ -218,7 +218,8 @@ def find_similar(
     `image` is a path, an open file or a PIL image. Public searches see registered
     designs only; registration review passes include_unregistered=True. photo=True
     (a photo taken at a stall): where nothing matches, the best few designs are
-    aligned as a photo of the print too, ~0.5-1 s more.
+    aligned as a photo of the print too, ~1-1.5 s more
+    (docs/benchmarks.md row 88).
     """
     from search import matching
 
