@@ -1713,10 +1713,12 @@ def _folded(
     """Every repeat of the w x h tile the photo shows, sampled back through `back`
     (the 5 x 5 tiling's px to the photo's) and averaged into one tile; None where
     the repeats cover less than PHOTO_FOLD_COVERAGE of it between them. From the
-    `fine` grey where there is one (a px at the photo's edge then counts for the
-    share of its samples inside), at the candidate's working grid `work` where that
-    is finer than its detail, then reduced to the detail as the registered one was
+    `fine` grey where there is one (else the detail `grey`, resampled plainly); a px
+    at the photo's edge counts for the share of its samples inside. Where there is a
+    fine grey, the fold is made at the candidate's working grid `work` where that is
+    finer than its detail, then reduced to the detail as the registered one was
     (docs/benchmarks.md row 83)."""
+    sampler = fine or _FineGrey(grey.astype(np.float32), np.eye(3), most=1)
     out_w, out_h = w, h
     if fine is not None and work is not None and work[0] > w:
         # The registered detail is its working image reduced (INTER_AREA); the fold
@@ -1725,34 +1727,18 @@ def _folded(
         w, h = work
     total = np.zeros((h, w), np.float32)
     count = np.zeros((h, w), np.float32)
-    grey = grey.astype(np.float32)
-    ones = np.ones_like(grey if fine is None else fine.grey)
-    bx, by = np.meshgrid(np.arange(w, dtype=float), np.arange(h, dtype=float))
+    ones = np.ones_like(sampler.grey)
     qh, qw = grey.shape
     for row in range(5):
         for col in range(5):
             if _beside(back, col * w, row * h, w, h, qw, qh):
                 continue
-            if fine is not None:
-                at = (col * w, row * h)
-                inside = fine.sampled(back, at, (w, h), cv2.BORDER_CONSTANT, ones)
-                if inside.mean() < PHOTO_FOLD_SLIVER:
-                    continue
-                # zero outside, so the mean of the samples is the sum inside
-                total += fine.sampled(back, at, (w, h), cv2.BORDER_CONSTANT)
-                count += inside
-                continue
-            tiling = np.stack([bx + col * w, by + row * h], -1)
-            px, py = np.moveaxis(_project(back, tiling).astype(np.float32), -1, 0)
-            inside = cv2.remap(
-                ones, px, py, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT
-            )
+            at = (col * w, row * h)
+            inside = sampler.sampled(back, at, (w, h), cv2.BORDER_CONSTANT, ones)
             if inside.mean() < PHOTO_FOLD_SLIVER:
                 continue
-            sample = cv2.remap(
-                grey, px, py, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT
-            )
-            total += sample * inside
+            # zero outside, so the mean of the samples is the sum inside
+            total += sampler.sampled(back, at, (w, h), cv2.BORDER_CONSTANT)
             count += inside
     if (count > 0).mean() < PHOTO_FOLD_COVERAGE:
         return None
