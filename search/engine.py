@@ -166,8 +166,9 @@ PHOTO_QUICK_MAPS = 100
 PHOTO_QUICK_STARTS = 4
 PHOTO_QUICK_FULL = 2
 # The designs a photo search aligns are chosen among the embedding's PHOTO_POOL nearest
-# of all fetched (docs/benchmarks.md row 58).
-PHOTO_POOL = 20
+# of all fetched (docs/benchmarks.md row 58; 40 since engine item 26, which ranks them
+# by their half-resolution search too: row 92).
+PHOTO_POOL = 40
 # An unrelated design's best whitened peak over the photo search's maps: median 5.3
 # (the designs aligned beside the 54 originals item 18 found in row 58's run).
 PHOTO_NULL_Z = 5.0
@@ -1254,31 +1255,42 @@ def _photographed(
 
     Which designs: of every fetched one (the verified and the detail-only list, whose
     originals a photo's shortlist holds 0.92-0.94 of), the embedding's PHOTO_POOL
-    nearest, ranked by how far their embedding cosine and their best spectral
-    agreement (_PhotoQuery) stand above the pool's mean, each in the pool's spreads:
-    the two miss different originals (docs/benchmarks.md row 58). All of them are
-    aligned; a pass must stand out from the others (row 59)."""
+    nearest, ranked by how far their embedding cosine, their best spectral
+    agreement (_PhotoQuery) and the best peak of their half-resolution search
+    (photo_starts) stand above the pool's mean, each in the pool's spreads: the
+    three miss different originals (docs/benchmarks.md rows 58, 92). The first
+    `designs` are aligned; a pass must stand out from the others (row 59)."""
     photo_query = _PhotoQuery.of(query)
     if photo_query is None:
         return scored
     by_key = _every_cosine(query, fps, cosines)
     pool = _nearest_first(by_key)[:PHOTO_POOL]
-    agreements = {key: photo_query.agreement(fps[key]) for key in pool}
-    spectral = np.array([agreements[key].max() for key in pool])
+    agreements = _each_on_both_threads(
+        lambda key: photo_query.agreement(fps[key]), pool
+    )
+    # The half-resolution stage of each one's map search (engine item 26): what a
+    # map of the grid lines up is a third opinion, beside the embedding's and the
+    # spectra's, of which designs are worth the whole search.
+    starts = _each_on_both_threads(
+        lambda n: photo_starts(query, fps[pool[n]], agreements[n]), range(len(pool))
+    )
+    spectral = np.array([a.max() for a in agreements])
     embedded = np.array([by_key[key] for key in pool])
-    rank = _spreads(spectral) + _spreads(embedded)
+    lined_up = np.array([s[0][0] if s else 0.0 for s in starts])
+    rank = _spreads(spectral) + _spreads(embedded) + _spreads(lined_up)
     chosen: list[int] = []
     for n in np.argsort(-rank, kind="stable"):
         if len(chosen) >= designs:
             break
         if group_of(pool[n]) not in {group_of(pool[m]) for m in chosen}:
             chosen.append(int(n))
-    aligned = {
-        pool[n]: photo_alignment(
-            query, fps[pool[n]], quick=True, agreement=agreements[pool[n]]
-        )
-        for n in chosen
-    }
+    alignments = _each_on_both_threads(
+        lambda n: photo_alignment(
+            query, fps[pool[n]], quick=True, agreement=agreements[n], starts=starts[n]
+        ),
+        chosen,
+    )
+    aligned = {pool[n]: a for n, a in zip(chosen, alignments, strict=True)}
     rows = {row[2]: row for row in scored}
     for key, alignment in aligned.items():
         # Lattices line up with other lattices under some map of the grid, as with
@@ -1321,6 +1333,23 @@ def _nearest_first(by_key: dict[int, float]) -> list[int]:
     keys = list(by_key)
     nearest = np.argsort(-np.array([by_key[key] for key in keys]), kind="stable")
     return [keys[n] for n in nearest]
+
+
+def _each_on_both_threads(fn: Callable, items: Iterable) -> list:
+    """[fn(item) for item in items], the items taken in turn by this thread and the
+    background one (numpy, scipy and OpenCV leave the GIL in their loops)."""
+    items = list(items)
+    out: list = [None] * len(items)
+    turn = itertools.count()  # next() on a count is atomic under the GIL
+
+    def run() -> None:
+        while (n := next(turn)) < len(items):
+            out[n] = fn(items[n])
+
+    background = fp.beside(run)
+    run()
+    background.result()
+    return out
 
 
 # Fetched designs tried as the file a JPEG copy was made from (engine item 23): each
@@ -1432,12 +1461,109 @@ def verify_closely(
     return score, None
 
 
+class _PhotoSearch:
+    """The map search of one photo against one candidate: the candidate's spectra at
+    full and half resolution, and the whitened peak of the window any map of the grid
+    samples from the query (from its fine grey at the finer steps, item 25)."""
+
+    def __init__(self, query: Fingerprint, q: fp.Detail, c: fp.Detail):
+        self.q = q
+        shape = c.grey.shape
+        self.shape = shape
+        self.half = _PhotoTarget(
+            cv2.resize(
+                c.grey, (shape[1] // 2, shape[0] // 2), interpolation=cv2.INTER_AREA
+            )
+        )
+        self.full = _PhotoTarget(c.grey)
+        self.centre = np.array([q.grey.shape[1] / 2, q.grey.shape[0] / 2], np.float32)
+        # The coarse maps are searched on the detail. Where the query has a fine grey
+        # (engine item 24), the finer steps sample their windows from it (item 25: a
+        # photo's repeat spans 128-197 detail px against the candidate's 256, so the
+        # detail's window is an enlargement), and so does the map chosen.
+        self.fine = _FineGrey.of(query, q)
+        self.searching = (
+            None
+            if self.fine is None
+            else _FineGrey(
+                self.fine.grey, self.fine.from_detail, PHOTO_SEARCH_SUPERSAMPLE
+            )
+        )
+        self.window_size = (shape[1] // 2, shape[0] // 2)
+
+    def to_query(self, affine: np.ndarray) -> np.ndarray:
+        """The window's px x is the query's affine @ x + offset: its centre on the
+        query's."""
+        m = np.eye(3)
+        m[:2, :2] = affine
+        m[:2, 2] = self.centre - affine @ (np.array(self.window_size) / 2)
+        return m
+
+    def peak(self, p: tuple, at_half: bool) -> float:
+        if at_half:
+            return self.half.peak(
+                _photo_window(
+                    self.q.grey, 2 * _photo_affine(p), self.centre, self.half.shape
+                )
+            )
+        if self.searching is not None:
+            return self.full.peak(
+                self.searching.sampled(
+                    self.to_query(_photo_affine(p)), (0.0, 0.0), self.window_size
+                )
+            )
+        return self.full.peak(
+            _photo_window(self.q.grey, _photo_affine(p), self.centre, self.shape)
+        )
+
+
+def _photo_details(
+    query: Fingerprint, candidate: Fingerprint
+) -> tuple[fp.Detail, fp.Detail] | None:
+    q, c = query.detail(), candidate.detail()
+    if q is None or c is None or min(c.grey.shape) < 2 * DETAIL_MIN_SIDE:
+        return None
+    return q, c
+
+
+def photo_starts(
+    query: Fingerprint, candidate: Fingerprint, agreement: np.ndarray | None = None
+) -> list[tuple[float, tuple]]:
+    """The quick photo search's half-resolution stage: of the PHOTO_QUICK_MAPS maps
+    the two power spectra agree on best, the PHOTO_QUICK_STARTS best by the whitened
+    peak, each refined by steps at half resolution; (peak, map) best first, [] where
+    the two cannot be aligned. The first peak also ranks the candidate among others
+    (engine item 26)."""
+    details = _photo_details(query, candidate)
+    if details is None:
+        return []
+    if agreement is None:
+        photo_query = _PhotoQuery.of(query)
+        agreement = photo_query.agreement(candidate) if photo_query else None
+    if agreement is None:
+        return []
+    search = _PhotoSearch(query, *details)
+    grid = _photo_grid()
+    order = np.argsort(-agreement, kind="stable")
+    starts = heapq.nlargest(
+        PHOTO_QUICK_STARTS,
+        ((search.peak(grid[i], True), grid[i]) for i in order[:PHOTO_QUICK_MAPS]),
+        key=lambda t: t[0],
+    )
+    return sorted(
+        (_descend(search.peak, z, p, _PHOTO_STEPS / 2, True, 3) for z, p in starts),
+        key=lambda t: t[0],
+        reverse=True,
+    )
+
+
 def photo_alignment(
     query: Fingerprint,
     candidate: Fingerprint,
     *,
     quick: bool = False,
     agreement: np.ndarray | None = None,
+    starts: list[tuple[float, tuple]] | None = None,
 ) -> _Alignment:
     """Align half a tile around the query's centre with the candidate through the
     affine map that lines them up best (PHOTO_* grid), by the shipped detail rule.
@@ -1445,80 +1571,27 @@ def photo_alignment(
     quick: only the PHOTO_QUICK_MAPS maps the two power spectra agree on best are
     scored, and the best few are refined by steps (PHOTO_QUICK_*): ~6x less work,
     a little less often right (docs/benchmarks.md row 57); `agreement`: the maps'
-    spectral agreement, if already made (_PhotoQuery.agreement). Either way a map
-    whose peak could count is refined to the photo's homography (item 19).
+    spectral agreement, if already made (_PhotoQuery.agreement); `starts`: the
+    half-resolution stage (photo_starts), if already made. Either way a map whose
+    peak could count is refined to the photo's homography (item 19).
     """
-    q, c = query.detail(), candidate.detail()
-    if q is None or c is None or min(c.grey.shape) < 2 * DETAIL_MIN_SIDE:
+    details = _photo_details(query, candidate)
+    if details is None:
         return _Alignment()
-    shape = c.grey.shape
-    half = _PhotoTarget(
-        cv2.resize(c.grey, (shape[1] // 2, shape[0] // 2), interpolation=cv2.INTER_AREA)
-    )
-    full = _PhotoTarget(c.grey)
-    centre = np.array([q.grey.shape[1] / 2, q.grey.shape[0] / 2], np.float32)
-    steps = np.array(
-        [
-            PHOTO_SCALE_STEP,
-            np.radians(PHOTO_TURN_STEP),
-            PHOTO_SKEW_STEP,
-            PHOTO_SKEW_STEP,
-        ]
-    )
-
-    # The coarse maps are searched on the detail. Where the query has a fine grey
-    # (engine item 24), the finer steps sample their windows from it (item 25: a
-    # photo's repeat spans 128-197 detail px against the candidate's 256, so the
-    # detail's window is an enlargement), and so does the map chosen.
-    fine = _FineGrey.of(query, q)
-    searching = (
-        None
-        if fine is None
-        else _FineGrey(fine.grey, fine.from_detail, PHOTO_SEARCH_SUPERSAMPLE)
-    )
-    window_size = (shape[1] // 2, shape[0] // 2)
-
-    def to_query(affine: np.ndarray) -> np.ndarray:
-        # The window's px x is the query's affine @ x + offset: its centre on the
-        # query's.
-        m = np.eye(3)
-        m[:2, :2] = affine
-        m[:2, 2] = centre - affine @ (np.array(window_size) / 2)
-        return m
-
-    def peak(p: tuple, at_half: bool) -> float:
-        if at_half:
-            return half.peak(
-                _photo_window(q.grey, 2 * _photo_affine(p), centre, half.shape)
-            )
-        if searching is not None:
-            return full.peak(
-                searching.sampled(to_query(_photo_affine(p)), (0.0, 0.0), window_size)
-            )
-        return full.peak(_photo_window(q.grey, _photo_affine(p), centre, shape))
+    q, c = details
+    search = _PhotoSearch(query, q, c)
+    peak = search.peak
+    steps = _PHOTO_STEPS
 
     if quick:
-        grid = _photo_grid()
-        if agreement is None:
-            photo_query = _PhotoQuery.of(query)
-            agreement = photo_query.agreement(candidate) if photo_query else None
-        if agreement is None:
+        if starts is None:
+            starts = photo_starts(query, candidate, agreement)
+        if not starts:
             return _Alignment()
-        order = np.argsort(-agreement, kind="stable")
-        starts = heapq.nlargest(
-            PHOTO_QUICK_STARTS,
-            ((peak(grid[i], True), grid[i]) for i in order[:PHOTO_QUICK_MAPS]),
-            key=lambda t: t[0],
-        )
-        halfway = sorted(
-            (_descend(peak, z, p, steps / 2, True, 3) for z, p in starts),
-            key=lambda t: t[0],
-            reverse=True,
-        )[:PHOTO_QUICK_FULL]
         best = max(
             (
                 _descend(peak, peak(p, False), p, steps / 4, False, 3)
-                for _z, p in halfway
+                for _z, p in starts[:PHOTO_QUICK_FULL]
             ),
             key=lambda t: t[0],
         )
@@ -1541,12 +1614,13 @@ def photo_alignment(
     affine = _photo_affine(best[1])
     # The window's map and the candidate's x - shift: together, the map the
     # homography starts from.
-    chosen = to_query(affine)
+    chosen = search.to_query(affine)
     offset = chosen[:2, 2]
+    fine, shape = search.fine, search.shape
     if fine is None:
-        window = _photo_window(q.grey, affine, centre, shape)
+        window = _photo_window(q.grey, affine, search.centre, shape)
     else:
-        window = fine.sampled(chosen, (0.0, 0.0), window_size)
+        window = fine.sampled(chosen, (0.0, 0.0), search.window_size)
     prepared = _prepare_query(window, 1.0, 1.0, shape)
     if prepared is None:
         return _Alignment()
@@ -1559,6 +1633,11 @@ def photo_alignment(
         q.grey, target, affine, offset, aligned.shift, fine, work
     )
     return max(aligned, refined, key=lambda a: (a.value, a.z))
+
+
+_PHOTO_STEPS = np.array(
+    [PHOTO_SCALE_STEP, np.radians(PHOTO_TURN_STEP), PHOTO_SKEW_STEP, PHOTO_SKEW_STEP]
+)
 
 
 class _FineGrey:

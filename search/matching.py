@@ -23,8 +23,10 @@ log = logging.getLogger(__name__)
 # not see (drafts, withdrawn): three times the shortlist leaves room for them.
 OVERFETCH = 3
 # With find_similar(photo=True): designs aligned as a photo of the print when nothing
-# matches (docs/benchmarks.md row 57; 5 since engine item 25, row 86).
-PHOTO_DESIGNS = 5
+# matches (docs/benchmarks.md row 57; 5 with engine item 25, row 86; 3 since item 26
+# ranks the pool by each design's half-resolution search, row 92: fewer rivals to
+# stand out from, for less CPU).
+PHOTO_DESIGNS = 3
 
 
 def fingerprint_image(image_id: int) -> ImageFingerprint | None:
