@@ -1148,3 +1148,88 @@ def test_a_photo_pass_counts_only_where_it_stands_out(monkeypatch, peaks, flagge
     )
     assert [r.key for r in found if r.is_match] == flagged
     assert all(r.alteration == "photographed" for r in found if r.is_match)
+
+
+def test_the_quick_search_goes_on_from_its_half_resolution_stage():
+    # Engine item 26 makes the half-resolution stage once per pool design to rank
+    # them; the chosen designs' search must go on from it exactly as if it ran whole.
+    query, original, other = _fingerprints_of_a_photographed_texture()
+    starts = engine.photo_starts(query, original)
+    assert 0 < len(starts) <= engine.PHOTO_QUICK_STARTS
+    peaks = [z for z, _p in starts]
+    assert peaks == sorted(peaks, reverse=True)
+    # The original's texture lines up at half resolution better than another's.
+    assert peaks[0] > engine.photo_starts(query, other)[0][0]
+    whole = engine.photo_alignment(query, original, quick=True)
+    assert engine.photo_alignment(query, original, quick=True, starts=starts) == whole
+    assert whole.value > 0.3
+    # Nothing to start from: no alignment, and no search made.
+    assert engine.photo_alignment(query, original, quick=True, starts=[]) == (
+        engine._Alignment()
+    )
+
+
+def test_a_candidate_too_small_or_without_a_detail_has_no_half_resolution_stage():
+    query, original, _other = _fingerprints_of_a_photographed_texture()
+    no_detail = fp.Fingerprint(
+        vector=original.vector,
+        features=b"",
+        width=original.width,
+        height=original.height,
+    )
+    assert engine.photo_starts(query, no_detail) == []
+    small = fp.compute(Image.fromarray(suite.synthetic_texture(2)[:60, :60]))
+    assert min(small.detail().grey.shape) < 2 * engine.DETAIL_MIN_SIDE
+    assert engine.photo_starts(query, small) == []
+    assert engine.photo_starts(query, original)
+
+
+def test_the_photo_stage_aligns_the_designs_whose_half_resolution_search_peaks_best(
+    monkeypatch,
+):
+    # With the embedding and the spectra alike for every design, the half-resolution
+    # peaks alone choose which designs get the whole search (and in which order of
+    # preference); the others are never aligned.
+    query, original, _other = _fingerprints_of_a_photographed_texture()
+    index, fps = _registry_of_textures(original)
+    key_of = {id(f): k for k, f in fps.items()}
+    coarse = {0: 3.0, 1: 9.0, 2: 4.0, 3: 8.0, 4: 5.0}
+    flat = np.ones(len(engine._photo_grid()), np.float32)
+    monkeypatch.setattr(engine._PhotoQuery, "agreement", lambda self, c: flat)
+    monkeypatch.setattr(
+        engine,
+        "_every_cosine",
+        lambda query, fps, cosines: dict.fromkeys(fps, 0.5),
+    )
+    monkeypatch.setattr(
+        engine,
+        "photo_starts",
+        lambda query, c, agreement=None: [(coarse[key_of[id(c)]], (0.0,) * 4)],
+    )
+    aligned = []
+
+    def align(query, candidate, **kwargs):
+        key = key_of[id(candidate)]
+        # The chosen design's own half-resolution stage is handed on, not made again.
+        assert kwargs["starts"] == [(coarse[key], (0.0,) * 4)]
+        aligned.append(key)
+        return engine._Alignment()
+
+    monkeypatch.setattr(engine, "photo_alignment", align)
+    engine.match(query, index, lambda keys: {k: fps[k] for k in keys}, photo=2)
+    assert sorted(aligned) == [1, 3]
+
+
+def test_each_on_both_threads_keeps_the_order_and_raises_what_an_item_raised():
+    assert engine._each_on_both_threads(lambda n: n * n, range(50)) == [
+        n * n for n in range(50)
+    ]
+    assert engine._each_on_both_threads(lambda n: n, []) == []
+
+    def fails(n):
+        if n == 7:
+            raise ValueError("seven")
+        return n
+
+    with pytest.raises(ValueError, match="seven"):
+        engine._each_on_both_threads(fails, range(20))
