@@ -675,14 +675,14 @@ def test_verify_closely_keeps_the_quick_witnesses_answer_when_they_match():
     assert engine.verify_closely(query, candidate) == engine.verify(query, candidate)
 
 
+def _without_detail(f: fp.Fingerprint) -> fp.Fingerprint:
+    """The same design's code with no verification data (no detail to align)."""
+    return fp.Fingerprint(vector=f.vector, features=b"", width=f.width, height=f.height)
+
+
 def test_photo_alignment_needs_both_details():
     query, original, _other = _fingerprints_of_a_photographed_texture()
-    no_detail = fp.Fingerprint(
-        vector=original.vector,
-        features=b"",
-        width=original.width,
-        height=original.height,
-    )
+    no_detail = _without_detail(original)
     assert engine.photo_alignment(query, no_detail) == engine._Alignment()
     # A tile too small for half of it to say anything is not searched.
     small = fp.compute(Image.fromarray(suite.synthetic_texture(2)[:60, :60]))
@@ -1171,12 +1171,7 @@ def test_the_quick_search_goes_on_from_its_half_resolution_stage():
 
 def test_a_candidate_too_small_or_without_a_detail_has_no_half_resolution_stage():
     query, original, _other = _fingerprints_of_a_photographed_texture()
-    no_detail = fp.Fingerprint(
-        vector=original.vector,
-        features=b"",
-        width=original.width,
-        height=original.height,
-    )
+    no_detail = _without_detail(original)
     assert engine.photo_starts(query, no_detail) == []
     small = fp.compute(Image.fromarray(suite.synthetic_texture(2)[:60, :60]))
     assert min(small.detail().grey.shape) < 2 * engine.DETAIL_MIN_SIDE
