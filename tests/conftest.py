@@ -1,4 +1,14 @@
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI judges a commit once, on a clean clone: the property tests draw the same examples
+# there every run, so a verdict belongs to the commit and not to the draw. Locally they
+# keep exploring new examples (and replay any failure from .hypothesis/).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
