@@ -1295,16 +1295,12 @@ def _photographed(
     for key, alignment in aligned.items():
         # Lattices line up with other lattices under some map of the grid, as with
         # item 10's whitened peak: a pass counts only where its peak stands
-        # PHOTO_STAND_OUT times over every other aligned design's that does not pass
-        # itself (or the usual best peak of an unrelated design, PHOTO_NULL_Z, when
-        # there is none). Two that both pass are both kept: siblings such as one
-        # print registered in two colourways (leather_1 / white_leather) lost the
-        # original to its sibling's peak (docs/benchmarks.md row 94).
-        rivals = [
-            a.z
-            for k, a in aligned.items()
-            if k != key and a.value <= DETAIL_AT_THRESHOLD
-        ] + [PHOTO_NULL_Z]
+        # PHOTO_STAND_OUT times over every other aligned design's (or the usual best
+        # peak of an unrelated design, PHOTO_NULL_Z, when there is none). A rival
+        # that passes itself counts too: on flat-colour prints unrelated designs
+        # pass the detail rule on a photo, and one registered twice would flag
+        # itself (docs/benchmarks.md row 94).
+        rivals = [a.z for k, a in aligned.items() if k != key] + [PHOTO_NULL_Z]
         if (
             alignment.value <= DETAIL_AT_THRESHOLD
             or alignment.z < PHOTO_STAND_OUT * max(rivals)

@@ -5,7 +5,7 @@ PHOTO_QUICK_STARTS half-resolution starts descended at full scale (the engine: t
 PHOTO_QUICK_FULL), and the best K of them (K = 1..4) each finished (window, detail
 rule, ECC), the best by (value, peak) kept; ECC gated at PHOTO_ECC_GATE as shipped, or
 always run. Writes multistart.pkl: {(file, alt): [(key, {(K, gate): (z, value)})]}, and
-prints the stand-out rule's replay (3 designs, twice every rival; and item 27's, rivals
+prints the stand-out rule's replay (3 designs, twice every rival; and `nonpass`, rivals
 that pass not counted) per variant, with the
 ECC runs a design. Args: ROWS EVAL_JSON [ALT ...]; env PROCS (2), REPLAY=1 (only the
 replay, from multistart.pkl)."""
@@ -133,7 +133,7 @@ if __name__ == "__main__":
                 dflag += bool(passes)
             else:
                 flagged += bool(passes)
-        print(f"{'item 27 ' if nonpass else ''}K={k} ECC {g}: found {dict(found)} unrelated flagged {flagged} derived {dflag} "
+        print(f"{'nonpass ' if nonpass else ''}K={k} ECC {g}: found {dict(found)} unrelated flagged {flagged} derived {dflag} "
               f"ECC a design {np.mean(eccs):.2f}")
     print("CPU a design (all variants made together): median",
           round(float(np.median([t for got in done.values() for *_x, t in got])), 3), "s")
