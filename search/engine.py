@@ -1614,11 +1614,25 @@ def photo_alignment(
             for p in _around(start, steps / 2)
         )
         best = max((peak(p, False), p) for p in _around(best[1], steps / 6))
-    affine = _photo_affine(best[1])
+    return _photo_finish(search, c, candidate, best[1])
+
+
+def _photo_finish(
+    search: "_PhotoSearch",
+    c: fp.Detail,
+    candidate: Fingerprint,
+    best: tuple,
+    gate: float = PHOTO_ECC_GATE,
+) -> _Alignment:
+    """photo_alignment's end from the search's best map: the half tile there aligned
+    by the detail rule, refined to the photo's homography where its peak reaches
+    `gate` (the lab finishes from other maps and gates through this too)."""
+    affine = _photo_affine(best)
     # The window's map and the candidate's x - shift: together, the map the
     # homography starts from.
     chosen = search.to_query(affine)
     offset = chosen[:2, 2]
+    q = search.q
     fine, shape = search.fine, search.shape
     if fine is None:
         window = _photo_window(q.grey, affine, search.centre, shape)
@@ -1629,7 +1643,7 @@ def photo_alignment(
         return _Alignment()
     target = _CandidateDetail(c.grey)
     aligned = _align(prepared, target)
-    if aligned.z < PHOTO_ECC_GATE:
+    if aligned.z < gate:
         return aligned
     work = (candidate.width, candidate.height)
     refined = _homography_alignment(

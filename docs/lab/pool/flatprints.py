@@ -41,7 +41,7 @@ def one(job):
     q = me._query_fingerprint(suite.alter(flat(seed), f"flat-{seed}", "market_photo"))
     found = E.match(q, index, lambda keys: {k: fps[k] for k in keys}, photo=PHOTO)
     hits = [(r.key, r.alteration, r.score) for r in found if r.is_match]
-    return kind, seed, truth, hits, [r.key for r in found[:5]]
+    return kind, seed, truth, hits  # match() returns the first 5
 
 
 if __name__ == "__main__":
@@ -49,11 +49,11 @@ if __name__ == "__main__":
     jobs += [("registered", 10_000 + i, first_flat + i) for i in range(QUERIES)]
     with Pool(int(os.environ.get("PROCS", "2"))) as pool:
         out = pool.map(one, jobs, chunksize=1)
-    false = [(s, h) for k, s, t, h, _ in out if k == "unregistered" and h]
-    found = [s for k, s, t, h, top in out if k == "registered" and t in [x[0] for x in h]]
+    false = [(s, h) for k, s, t, h in out if k == "unregistered" and h]
+    found = [s for k, s, t, h in out if k == "registered" and t in [x[0] for x in h]]
     print(f"unregistered flat-print photos flagged: {len(false)} of {QUERIES}")
     for s, h in false:
         print("  ", s, h)
     print(f"registered flat-print photos found: {len(found)} of {QUERIES}")
-    print("  by the photo stage:", sum(1 for k, s, t, h, _ in out if k == "registered"
+    print("  by the photo stage:", sum(1 for k, s, t, h in out if k == "registered"
                                        and any(x[0] == t and x[1] == "photographed" for x in h)))

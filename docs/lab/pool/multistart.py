@@ -25,23 +25,11 @@ KS = (1, 2, 3, 4)
 GATES = ("ship", "always")
 
 
-def finish(query, search, q, c, best, candidate):
-    """photo_alignment's end from one descended map: (aligned, refined or None)."""
-    affine = E._photo_affine(best[1])
-    chosen = search.to_query(affine)
-    offset = chosen[:2, 2]
-    fine, shape = search.fine, search.shape
-    if fine is None:
-        window = E._photo_window(q.grey, affine, search.centre, shape)
-    else:
-        window = fine.sampled(chosen, (0.0, 0.0), search.window_size)
-    prepared = E._prepare_query(window, 1.0, 1.0, shape)
-    if prepared is None:
-        return E._Alignment(), None
-    target = E._CandidateDetail(c.grey)
-    aligned = E._align(prepared, target)
-    work = (candidate.width, candidate.height)
-    refined = E._homography_alignment(q.grey, target, affine, offset, aligned.shift, fine, work)
+def finish(search, c, candidate, best):
+    """The engine's own end from one map (engine._photo_finish): without ECC, and with
+    ECC whatever the peak; the shipped gate picks between the two."""
+    aligned = E._photo_finish(search, c, candidate, best[1], gate=float("inf"))
+    refined = E._photo_finish(search, c, candidate, best[1], gate=float("-inf"))
     return aligned, refined
 
 
@@ -68,11 +56,11 @@ def variants(query, candidate):
         if k <= len(descended):
             b = E._descend(peak, *descended[k - 1], steps / 8, False, 2)
             b = E._descend(peak, *b, steps / 16, False, 2)
-            aligned, refined = finish(query, search, q, c, b, candidate)
+            aligned, refined = finish(search, c, candidate, b)
             for g in GATES:
                 got = aligned
-                if refined is not None and (g == "always" or aligned.z >= E.PHOTO_ECC_GATE):
-                    got = max(aligned, refined, key=lambda a: (a.value, a.z))
+                if g == "always" or aligned.z >= E.PHOTO_ECC_GATE:
+                    got = refined
                     n[g] += 1
                 best[g] = max(best[g], got, key=lambda a: (a.value, a.z))
         for g in GATES:
@@ -118,7 +106,7 @@ if __name__ == "__main__":
                for got in done.values() for _k, z, v, o, _e, _t in got)
     print("K=1 ship mismatches with the run's log:", mism)
     for k, g, nonpass in [(k, g, np_) for np_ in (False, True) for k in KS for g in GATES]:
-        found = collections.Counter(); flagged = 0; dflag = 0; eccs = []; cpu = []
+        found = collections.Counter(); flagged = 0; dflag = 0; eccs = []
         for q, got in done.items():
             log = [(key, o[(k, g)][0], o[(k, g)][1]) for key, _z, _v, o, _e, _t in got]
             eccs += [e[(k, g)] for *_x, e, _t in got]
